@@ -1,0 +1,92 @@
+"""Makes <data-dir>/build/qa_summary.csv: every stage's quality checks, plus those recomputed from the outputs.
+
+Checks are data (`check, scope, value, expected, status`). Each stage writes its own rows to
+build/qa/<stage>.csv; this module recomputes the checks that can be made from the published
+tables alone, so `ledger check` catches an output that was edited or truncated after the build.
+A single `fail` row makes `ledger build` and `ledger check` exit non-zero.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+QA_COLUMNS = ["check", "scope", "value", "expected", "status"]
+STATUSES = ["fail", "warn", "pass", "info"]
+
+
+def check(name: str, scope: str, value: object, expected: object, status: str) -> dict:
+    return {"check": name, "scope": scope, "value": value, "expected": expected, "status": status}
+
+
+def publication_checks(publications: pd.DataFrame, sheet_rows: pd.DataFrame, rejected: pd.DataFrame) -> list[dict]:
+    """Rows in = rows accepted + rows rejected for every publication, and ids and dates in order."""
+    qa: list[dict] = []
+    accepted = sheet_rows.groupby("publication_id").size()
+    set_aside = rejected.groupby("publication_id").size() if not rejected.empty else pd.Series(dtype=int)
+    unaccounted = 0
+    for pub in publications.itertuples(index=False):
+        found = int(accepted.get(pub.publication_id, 0)) + int(set_aside.get(pub.publication_id, 0))
+        if found != pub.rows_in or int(accepted.get(pub.publication_id, 0)) != pub.rows_accepted:
+            unaccounted += abs(pub.rows_in - found) or 1
+            qa.append(check("publication_rows_reconciled", pub.publication_id, found, pub.rows_in, "fail"))
+    qa.append(check("unaccounted_rows", "all publications", unaccounted, 0, "pass" if unaccounted == 0 else "fail"))
+    total_in = int(publications["rows_in"].sum())
+    qa.append(
+        check(
+            "rows_accepted_plus_rejected",
+            "all publications",
+            len(sheet_rows) + len(rejected),
+            total_in,
+            "pass" if len(sheet_rows) + len(rejected) == total_in else "fail",
+        )
+    )
+    duplicated = publications["publication_id"].duplicated().sum()
+    qa.append(check("publication_ids_unique", "all publications", int(duplicated), 0, "pass" if duplicated == 0 else "fail"))
+    for kind, group in publications.groupby("kind"):
+        times = group["published_at"].sort_values()
+        ties = int(times.duplicated().sum())
+        qa.append(check("publication_dates_strictly_ordered", kind, ties, 0, "pass" if ties == 0 else "fail"))
+        qa.append(check("publications", kind, len(group), "at least 1", "info"))
+    unknown = sheet_rows["state"].isna().sum() + sheet_rows["support_type"].isna().sum()
+    qa.append(check("accepted_rows_have_state_and_model", "all rows", int(unknown), 0, "pass" if unknown == 0 else "fail"))
+    participating = sheet_rows[sheet_rows["kind"] == "participating"]
+    undated = int(participating["signed"].isna().sum())
+    qa.append(check("participating_rows_without_signing_date", "all rows", undated, 0, "pass" if undated == 0 else "warn"))
+    late = publications[publications["max_signed"].notna()]
+    late = late[late["max_signed"] > late["published_at"].dt.date]
+    qa.append(check("lists_dated_before_their_signing_dates", "all publications", len(late), 0, "pass" if late.empty else "fail"))
+    formulas = int(publications["formula_cells"].sum())
+    qa.append(check("formula_cells", "all publications", formulas, 0, "pass" if formulas == 0 else "warn"))
+    return qa
+
+
+def load_stage_rows(build: Path) -> pd.DataFrame:
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((build / "qa").glob("*.csv"))]
+    frames = [f for f in frames if not f.empty]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=QA_COLUMNS)
+
+
+def run(data_dir: Path) -> pd.DataFrame:
+    """Recompute the output checks, merge every stage's rows, write qa_summary.csv; return it."""
+    build = Path(data_dir) / "build"
+    rows = []
+    publications_path = build / "publications.parquet"
+    if publications_path.exists():
+        publications = pd.read_parquet(publications_path)
+        sheet_rows = pd.read_parquet(build / "sheet_rows.parquet", columns=["publication_id", "kind", "state", "support_type", "signed"])
+        rejected = pd.read_csv(build / "rejected_rows.csv", usecols=["publication_id"], dtype=str)
+        rows += publication_checks(publications, sheet_rows, rejected)
+    else:
+        rows.append(check("ingest_outputs_present", str(publications_path), "missing", "present", "fail"))
+    summary = pd.concat([load_stage_rows(build), pd.DataFrame(rows, columns=QA_COLUMNS).astype(str)], ignore_index=True)
+    summary["order"] = summary["status"].map({s: i for i, s in enumerate(STATUSES)}).fillna(len(STATUSES))
+    summary = summary.sort_values(["order", "check", "scope"], kind="stable").drop(columns="order")
+    build.mkdir(parents=True, exist_ok=True)
+    summary.to_csv(build / "qa_summary.csv", index=False)
+    return summary
+
+
+def failures(summary: pd.DataFrame) -> pd.DataFrame:
+    return summary[summary["status"] == "fail"]

@@ -1,0 +1,204 @@
+"""The raw archive, <data-dir>/raw/: every list ICE published, content-addressed, never overwritten.
+
+`<data-dir>/raw/files/<sha256>.xlsx` holds the bytes; `<data-dir>/raw/manifest.csv` holds one row
+per sighting of a file: its original name, kind, publication date and how that date was known,
+sha256, size, where it came from and when it was imported.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import LedgerError
+from .workbook import read_sheet
+
+MANIFEST_FIELDS = [
+    "sha256",
+    "original_name",
+    "kind",
+    "published_at",
+    "date_source",
+    "size",
+    "source",
+    "imported_at",
+]
+
+# ICE's own names: participatingAgencies12302025am.xlsx, pendingAgencies07012025pm_b.xlsx.
+ICE_NAME_RE = re.compile(r"(?P<mm>\d{2})(?P<dd>\d{2})(?P<yyyy>20\d{2})(?P<slot>am|mid|pm)?(?P<suffix>[_-]?[a-z0-9]{0,2})?\.xlsx$", re.I)
+# Archive captures: ParticipatingEntities-20210113002027.xlsx (the list was live at that moment).
+CAPTURE_RE = re.compile(r"-(?P<stamp>20\d{12})\.xlsx$", re.I)
+# ICE's slots within a day. The clock times are notional: they only order lists of the same day.
+SLOT_TIMES = {"am": (9, 0), "mid": (12, 0), "pm": (17, 0), "": (12, 0)}
+
+
+@dataclass(frozen=True)
+class Dating:
+    published_at: dt.datetime
+    date_source: str  # ice_file_name | archive_capture | import_option | fetched_at
+
+
+def kind_from_name(name: str) -> str | None:
+    lower = name.lower()
+    if lower.startswith("pending"):
+        return "pending"
+    if lower.startswith("participat"):
+        return "participating"
+    return None
+
+
+def date_from_name(name: str) -> Dating | None:
+    """The publication moment a file name states, or None when it states none."""
+    capture = CAPTURE_RE.search(name)
+    if capture:
+        try:
+            return Dating(dt.datetime.strptime(capture["stamp"], "%Y%m%d%H%M%S"), "archive_capture")
+        except ValueError:
+            return None
+    ice = ICE_NAME_RE.search(name)
+    if ice:
+        slot = (ice["slot"] or "").lower()
+        # A suffix (_b, B, _2, 2) marks a re-issue in the same slot: order it after the first.
+        revision = 1 if ice["suffix"] else 0
+        hour, minute = SLOT_TIMES[slot]
+        try:
+            day = dt.datetime(int(ice["yyyy"]), int(ice["mm"]), int(ice["dd"]), hour, minute + revision)
+        except ValueError:
+            return None
+        return Dating(day, "ice_file_name")
+    return None
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Store:
+    """The raw archive under <data-dir>/raw."""
+
+    def __init__(self, data_dir: Path):
+        self.root = Path(data_dir) / "raw"
+        self.files = self.root / "files"
+        self.manifest_path = self.root / "manifest.csv"
+        self._seen: set[tuple[str, str]] | None = None
+
+    def manifest(self) -> list[dict]:
+        if not self.manifest_path.exists():
+            return []
+        with self.manifest_path.open(newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    def _sightings(self) -> set[tuple[str, str]]:
+        # Read once per Store: importing a thousand files must not re-read the manifest each time.
+        if self._seen is None:
+            self._seen = {(r["sha256"], r["original_name"]) for r in self.manifest()}
+        return self._seen
+
+    def path_of(self, sha256: str) -> Path:
+        return self.files / f"{sha256}.xlsx"
+
+    def holds_sample(self) -> bool:
+        return any(row["source"].startswith("sample:") for row in self.manifest())
+
+    def add(
+        self,
+        data: bytes,
+        original_name: str,
+        source: str,
+        date: dt.date | None = None,
+        kind: str | None = None,
+        fetched_at: dt.datetime | None = None,
+    ) -> tuple[dict | None, str]:
+        """Store one workbook's bytes and record the sighting. Returns (manifest row or None, status).
+
+        Raises LedgerError when the file cannot be taken: unsafe, unreadable, undated or of unknown kind.
+        """
+        sheet = read_sheet(Path(source), data)  # refuses what ingest could not parse
+        kind = kind or kind_from_name(original_name)
+        if kind is None:
+            raise LedgerError(source, "cannot tell participating from pending by the file name; pass --kind")
+        dating = date_from_name(original_name)
+        if dating is None and date is not None:
+            dating = Dating(dt.datetime.combine(date, dt.time(12, 0)), "import_option")
+        if dating is None and fetched_at is not None:
+            dating = Dating(fetched_at.replace(microsecond=0), "fetched_at")
+        if dating is None:
+            raise LedgerError(source, "no publication date in the file name; pass --date YYYY-MM-DD")
+        digest = sha256_of(data)
+        if (digest, original_name) in self._sightings():
+            return None, "already present"
+        # A list with a header and no rows is kept: ICE did publish empty pending lists, and an
+        # empty list is a fact about that day. `fetch` guards live downloads against drops instead.
+        del sheet
+        self.files.mkdir(parents=True, exist_ok=True)
+        target = self.path_of(digest)
+        if not target.exists():  # content-addressed: the same bytes are never written twice
+            fd, tmp = tempfile.mkstemp(dir=self.files, suffix=".part")
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+            os.replace(tmp, target)
+        row = {
+            "sha256": digest,
+            "original_name": original_name,
+            "kind": kind,
+            "published_at": dating.published_at.isoformat(),
+            "date_source": dating.date_source,
+            "size": str(len(data)),
+            "source": source,
+            "imported_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+        }
+        self._append(row)
+        self._sightings().add((digest, original_name))
+        return row, "imported"
+
+    def _append(self, row: dict) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        new = not self.manifest_path.exists()
+        with self.manifest_path.open("a", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=MANIFEST_FIELDS)
+            if new:
+                writer.writeheader()
+            writer.writerow(row)
+
+
+def find_workbooks(paths: list[Path]) -> list[Path]:
+    """Every .xlsx under the given files and folders, recursively, in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() == ".xlsx" and p.is_file()))
+        else:
+            found.append(path)
+    return found
+
+
+def import_paths(
+    store: Store, paths: list[Path], date: dt.date | None = None, kind: str | None = None, source_label: str | None = None
+) -> tuple[int, int, list[LedgerError]]:
+    """Import every workbook under paths. Returns (imported, skipped, errors); errors never stop the rest."""
+    imported = skipped = 0
+    errors: list[LedgerError] = []
+    for path in find_workbooks(paths):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            errors.append(LedgerError(path, f"cannot read file ({exc.strerror})"))
+            continue
+        try:
+            source = f"{source_label}:{path.name}" if source_label else str(path.resolve())
+            _, status = store.add(data, path.name, source, date=date, kind=kind)
+        except LedgerError as exc:
+            errors.append(exc)
+            continue
+        if status == "imported":
+            imported += 1
+        else:
+            skipped += 1
+    return imported, skipped, errors

@@ -1,0 +1,262 @@
+"""Reads one ICE workbook, safely, into its header, its rows (with Excel row numbers) and its hyperlinks.
+
+This is the only module that opens spreadsheet files. Files come from the internet, so the zip
+directory is checked before anything is decompressed, XML is parsed with defusedxml, and formula
+cells are counted rather than silently read as values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import defusedxml.ElementTree as SafeET
+from python_calamine import CalamineWorkbook
+
+from .errors import LedgerError
+
+MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # no real ICE list is near 2 MiB uncompressed
+MAX_COMPRESSION_RATIO = 100  # the real lists stay under 20:1; zip bombs are far above
+HEADER_SEARCH_ROWS = 20
+
+# Header names as ICE prints them, mapped to the project's column names.
+HEADER_NAMES = {
+    "STATE": "state",
+    "LAW ENFORCEMENT AGENCY": "agency",
+    "TYPE": "agency_type",
+    "COUNTY": "county",
+    "SUPPORT TYPE": "support_type",
+    "SIGNED": "signed",
+    "MOA": "moa",
+    "ADDENDUM": "addendum",
+}
+
+# Every header layout seen in ICE's lists (SOURCES.md), as the set of columns it has.
+LAYOUTS = {
+    "participating-2021": ("participating", {"state", "agency", "support_type", "signed", "moa"}),
+    "participating-type": ("participating", {"state", "agency", "agency_type", "support_type", "signed", "moa"}),
+    "participating-county": (
+        "participating",
+        {"state", "agency", "agency_type", "county", "support_type", "signed", "moa"},
+    ),
+    "participating-addendum": (
+        "participating",
+        {"state", "agency", "agency_type", "county", "support_type", "signed", "moa", "addendum"},
+    ),
+    "pending-type": ("pending", {"state", "agency", "agency_type", "support_type"}),
+    "pending-county": ("pending", {"state", "agency", "agency_type", "county", "support_type"}),
+    "pending-moa": ("pending", {"state", "agency", "agency_type", "county", "support_type", "moa"}),
+}
+
+NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+@dataclass
+class Sheet:
+    """The first worksheet of a workbook, as read: nothing normalised yet."""
+
+    layout: str
+    layout_kind: str
+    columns: list[str]  # project column names, in sheet order; None for ignored empty columns
+    header_row: int  # Excel row number of the header
+    rows: list[tuple[int, list[str], list[str]]]  # (excel row, cell texts, cell types) per row below the header
+    hyperlinks: dict[str, str] = field(default_factory=dict)  # "G12" -> target
+    formula_cells: int = 0
+
+
+def check_zip(path: Path, data: bytes) -> None:
+    """Refuse anything that is not a sane xlsx zip before any member is decompressed."""
+    if not data.startswith(b"PK\x03\x04"):
+        head = data[:200].lstrip().lower()
+        what = "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "not a zip file"
+        raise LedgerError(path, f"not an Excel workbook ({what})")
+    try:
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except zipfile.BadZipFile as exc:
+        raise LedgerError(path, f"not an Excel workbook (broken zip: {exc})") from None
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise LedgerError(path, f"declared uncompressed size {total:,} bytes is over the 50 MiB limit")
+    for m in members:
+        if m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1) and m.file_size > 1024 * 1024:
+            raise LedgerError(path, f"member {m.filename} expands over 100:1 (possible zip bomb)")
+    if "xl/workbook.xml" not in {m.filename for m in members}:
+        raise LedgerError(path, "not an Excel workbook (no xl/workbook.xml)")
+
+
+def cell_text(value: object) -> tuple[str, str]:
+    """A cell as (text, type): dates as ISO text, numbers without a trailing .0."""
+    if type(value) is str:  # the common case, first
+        return (value, "text") if value else ("", "empty")
+    if value is None:
+        return "", "empty"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat(), "date"
+    if isinstance(value, dt.date):
+        return value.isoformat(), "date"
+    if isinstance(value, bool):
+        return str(value), "text"
+    if isinstance(value, (int, float)):
+        return (str(int(value)) if float(value).is_integer() else repr(value)), "number"
+    return str(value), "text"
+
+
+def header_key(text: str) -> str:
+    return " ".join(text.replace("\xa0", " ").split()).upper()
+
+
+def find_layout(path: Path, rows: list[list]) -> tuple[int, list[str | None], str, str]:
+    """Find the header row and match its columns to a known layout, or say why not."""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        keys = [header_key(cell_text(c)[0]) for c in row]
+        if "STATE" not in keys or "LAW ENFORCEMENT AGENCY" not in keys:
+            continue
+        unknown = [k for k in keys if k and k not in HEADER_NAMES]
+        if unknown:
+            raise LedgerError(path, f"unknown layout: unrecognised column {unknown[0]!r} in header row {index + 1}")
+        columns = [HEADER_NAMES.get(k) for k in keys]
+        present = {c for c in columns if c}
+        if len(present) != len([c for c in columns if c]):
+            raise LedgerError(path, f"unknown layout: a column is repeated in header row {index + 1}")
+        for name, (kind, wanted) in LAYOUTS.items():
+            if present == wanted:
+                return index, columns, name, kind
+        raise LedgerError(path, f"unknown layout: columns {', '.join(k for k in keys if k)}")
+    raise LedgerError(path, f"no header row (STATE, LAW ENFORCEMENT AGENCY) in the first {HEADER_SEARCH_ROWS} rows")
+
+
+def first_sheet_part(zf: zipfile.ZipFile) -> str:
+    """The zip path of the first worksheet, through workbook.xml and its relationships."""
+    workbook = SafeET.fromstring(zf.read("xl/workbook.xml"))
+    first = workbook.find(f"{NS_MAIN}sheets/{NS_MAIN}sheet")
+    rel_id = first.get(f"{NS_REL}id") if first is not None else None
+    rels = SafeET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    for rel in rels.iter(f"{NS_PKG}Relationship"):
+        if rel.get("Id") == rel_id:
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join("xl", target))
+    return "xl/worksheets/sheet1.xml"
+
+
+HYPERLINKS_RE = re.compile(rb"<(?:\w+:)?hyperlinks>(.*?)</(?:\w+:)?hyperlinks>", re.S)
+FORMULA_RE = re.compile(rb"<(?:\w+:)?f[ >/]")
+TAG_RE = {
+    name: re.compile(rb"<(?:\w+:)?" + name + rb"\b([^>]*)>") for name in (b"hyperlink", b"Relationship")
+}
+ATTR_RE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+CELL_REF_RE = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def expand_ref(ref: str) -> list[str]:
+    """'G2' -> ['G2']; 'G2:G4' -> ['G2', 'G3', 'G4'] (ICE's links sit in one column)."""
+    if ":" not in ref:
+        return [ref]
+    start, end = ref.split(":", 1)
+    a, b = CELL_REF_RE.match(start), CELL_REF_RE.match(end)
+    if not a or not b or a.group(1) != b.group(1):
+        return [start]
+    return [f"{a.group(1)}{n}" for n in range(int(a.group(2)), int(b.group(2)) + 1)]
+
+
+def tags(xml: bytes, name: bytes) -> list[dict[str, str]]:
+    """The attributes of every <name .../> element, entities unescaped.
+
+    The hyperlink parts are flat lists of empty elements, so a scan does what a parser would,
+    in a tenth of the time, and cannot expand entities: files with a DOCTYPE are refused first.
+    """
+    found = []
+    for match in TAG_RE[name].finditer(xml):
+        attrs = {}
+        for key, value in ATTR_RE.findall(match.group(1)):
+            attrs[key.decode("utf-8", "replace").split(":")[-1]] = html.unescape(value.decode("utf-8", "replace"))
+        found.append(attrs)
+    return found
+
+
+def read_links(zf: zipfile.ZipFile, sheet_part: str) -> tuple[dict[str, str], int]:
+    """Hyperlink targets by cell reference, from the sheet's <hyperlinks> block and its relationships; and formula count."""
+    sheet_xml = zf.read(sheet_part)
+    if b"<!DOCTYPE" in sheet_xml[:4096] or b"<!ENTITY" in sheet_xml[:4096]:
+        raise ValueError("XML with a DOCTYPE (entity declarations are refused)")
+    formulas = len(FORMULA_RE.findall(sheet_xml))
+    block = HYPERLINKS_RE.search(sheet_xml)
+    if not block:
+        return {}, formulas
+    rels_part = posixpath.join(posixpath.dirname(sheet_part), "_rels", posixpath.basename(sheet_part) + ".rels")
+    targets: dict[str, str] = {}
+    if rels_part in zf.namelist():
+        rels_xml = zf.read(rels_part)
+        if b"<!DOCTYPE" in rels_xml[:4096]:
+            raise ValueError("XML with a DOCTYPE (entity declarations are refused)")
+        targets = {rel.get("Id", ""): rel.get("Target", "") for rel in tags(rels_xml, b"Relationship")}
+    links: dict[str, str] = {}
+    for link in tags(block.group(1), b"hyperlink"):
+        # A link is either external (r:id -> relationship target) or to a place in the workbook.
+        target = targets.get(link.get("id", ""), "")
+        if target:
+            for ref in expand_ref(link.get("ref", "").replace("$", "")):
+                links[ref] = target
+    return links, formulas
+
+
+def column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def read_sheet(path: Path, data: bytes | None = None) -> Sheet:
+    """Read the first worksheet of an ICE workbook, or raise LedgerError with the reason."""
+    path = Path(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise LedgerError(path, f"cannot read file ({exc.strerror})") from None
+    check_zip(path, data)
+    try:
+        workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        values = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            links, formulas = read_links(zf, first_sheet_part(zf))
+    except LedgerError:
+        raise
+    except Exception as exc:  # calamine and the XML parser raise many types; all mean "unreadable"
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise LedgerError(path, f"unreadable workbook ({reason[:160]})") from None
+    header_index, columns, layout, layout_kind = find_layout(path, values)
+    width = len(columns)
+    rows = []
+    for offset, row in enumerate(values[header_index + 1 :], start=header_index + 2):
+        cells = [cell_text(c) for c in row]
+        # Cells right of the header are kept only if they hold something: that is a row to refuse.
+        extra = [text for text, _ in cells[width:] if text.strip()]
+        texts = [text for text, _ in cells[:width]] + ([""] * (width - len(cells)))
+        types = [kind for _, kind in cells[:width]] + (["empty"] * (width - len(cells)))
+        if extra:
+            texts.append(" | ".join(extra))
+            types.append("overflow")
+        rows.append((offset, texts, types))
+    # Trailing rows with nothing in them are the sheet's formatting, not data rows.
+    while rows and not any(t.strip() for t in rows[-1][1]):
+        rows.pop()
+    return Sheet(
+        layout=layout,
+        layout_kind=layout_kind,
+        columns=[c or "" for c in columns],
+        header_row=header_index + 1,
+        rows=rows,
+        hyperlinks=links,
+        formula_cells=formulas,
+    )
