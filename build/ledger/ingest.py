@@ -15,12 +15,15 @@ import os
 import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from importlib import resources
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from . import __version__
 from .checks import check
@@ -30,7 +33,7 @@ from .store import Store
 from .workbook import column_letter, read_sheet
 
 # Bump when parsing changes what a workbook yields: it invalidates the parse cache.
-PARSER_VERSION = 3
+PARSER_VERSION = 4
 
 # The one vocabulary for rows set aside. Tests and the methodology page read it from here.
 REJECT_REASONS = {
@@ -77,7 +80,7 @@ class IngestResult:
     sheet_rows: pd.DataFrame
     rejected: pd.DataFrame
     qa: list[dict]
-    errors: list[LedgerError] = field(default_factory=list)
+    errors: list[LedgerError] = dataclass_field(default_factory=list)
     skipped: bool = False
 
 
@@ -220,27 +223,23 @@ def moa_status(has_url: object, text: str) -> str:
 
 def sheet_to_columns(sha256: str, sheet) -> tuple[dict[str, list], dict]:
     """One parsed sheet as raw-row columns (every cell as text) and its metadata."""
-    position = {name: index for index, name in enumerate(sheet.columns) if name}
-    unnamed_positions = [i for i, name in enumerate(sheet.columns) if not name]
-    width = len(sheet.columns)
-    numbers = [row_number for row_number, _, _ in sheet.rows]
-    texts = [cells for _, cells, _ in sheet.rows]
+    numbers = sheet.row_numbers
+    absent = [None] * len(numbers)
     data: dict[str, list] = {"sha256": [sha256] * len(numbers), "row_number": numbers}
     for name in RAW_FIELDS:
-        index = position.get(name)
-        data[f"raw_{name}"] = [cells[index] for cells in texts] if index is not None else [None] * len(numbers)
-    signed_at = position.get("signed")
-    data["signed_cell_type"] = [types[signed_at] for _, _, types in sheet.rows] if signed_at is not None else [None] * len(numbers)
+        data[f"raw_{name}"] = sheet.cells.get(name, absent)
+    data["signed_cell_type"] = sheet.signed_types or absent
     for name in ("moa", "addendum"):
-        index = position.get(name)
-        letter = column_letter(index) if index is not None else None
-        data[f"{name}_href"] = [sheet.hyperlinks.get(f"{letter}{n}", "") if letter else "" for n in numbers]
-    # Values under an empty header, or right of the last header, have no column to go to.
-    data["raw_unnamed"] = [
-        " | ".join([cells[i] for i in unnamed_positions if cells[i].strip()] + cells[width:]) for cells in texts
-    ]
+        if name in sheet.cells and sheet.hyperlinks:
+            letter = column_letter(sheet.columns.index(name))
+            data[f"{name}_href"] = [sheet.hyperlinks.get(f"{letter}{n}", "") for n in numbers]
+        else:
+            data[f"{name}_href"] = [""] * len(numbers)
+    data["raw_unnamed"] = sheet.stray
     # Two files are the same list when their cells and links are the same, whatever their bytes.
-    fingerprint = hashlib.sha256(repr((sheet.layout, texts, data["moa_href"], data["addendum_href"])).encode())
+    fingerprint = hashlib.sha256(
+        repr((sheet.layout, sorted(sheet.cells.items()), sheet.stray, data["moa_href"], data["addendum_href"])).encode()
+    )
     meta = {
         "sha256": sha256,
         "layout": sheet.layout,
@@ -257,14 +256,21 @@ RAW_ROW_COLUMNS = (
     + [f"raw_{name}" for name in RAW_FIELDS]
     + ["signed_cell_type", "moa_href", "addendum_href", "raw_unnamed"]
 )
+RAW_ROW_TYPES = {name: pa.int64() if name == "row_number" else pa.string() for name in RAW_ROW_COLUMNS}
+
+
+def empty_raw_rows() -> pd.DataFrame:
+    return pa.table({name: pa.array([], type=RAW_ROW_TYPES[name]) for name in RAW_ROW_COLUMNS}).to_pandas()
 
 
 def parse_one(item: tuple[str, Path]) -> tuple[str, object]:
+    """One workbook as an Arrow table and its metadata: built in the worker, so conversion runs in parallel too."""
     sha, path = item
     try:
-        return sha, sheet_to_columns(sha, read_sheet(path))
+        columns, meta = sheet_to_columns(sha, read_sheet(path))
     except LedgerError as exc:
         return sha, exc
+    return sha, (pa.table({name: pa.array(columns[name], type=RAW_ROW_TYPES[name]) for name in RAW_ROW_COLUMNS}), meta)
 
 
 def parse_files(items: list[tuple[str, Path]]):
@@ -284,19 +290,19 @@ def parse_all(store: Store, shas: list[str], cache_dir: Path) -> tuple[pd.DataFr
     cached_rows = pd.read_parquet(rows_path) if rows_path.exists() and meta_path.exists() else None
     cached_meta = pd.read_parquet(meta_path) if cached_rows is not None else None
     known = set(cached_meta["sha256"]) if cached_meta is not None else set()
-    new_columns: dict[str, list] = {name: [] for name in RAW_ROW_COLUMNS}
-    new_meta, errors = [], []
+    new_tables, new_meta, errors = [], [], []
     for sha, parsed in parse_files([(sha, store.path_of(sha)) for sha in sorted(set(shas) - known)]):
         if isinstance(parsed, LedgerError):
             errors.append(parsed)
             continue
         # Content addressing is what makes the cache safe: a file whose bytes changed is a new file.
-        columns, meta = parsed
-        for name in RAW_ROW_COLUMNS:
-            new_columns[name].extend(columns[name])
+        table, meta = parsed
+        new_tables.append(table)
         new_meta.append(meta)
-    frames = ([cached_rows] if cached_rows is not None else []) + [pd.DataFrame(new_columns, columns=RAW_ROW_COLUMNS)]
-    rows = pd.concat([f for f in frames if not f.empty] or frames[-1:], ignore_index=True)
+    frames = [cached_rows] if cached_rows is not None else []
+    if new_tables:
+        frames.append(pa.concat_tables(new_tables).to_pandas())
+    rows = pd.concat(frames, ignore_index=True) if len(frames) > 1 else (frames[0] if frames else empty_raw_rows())
     meta = pd.concat(
         ([cached_meta] if cached_meta is not None else []) + [pd.DataFrame(new_meta)], ignore_index=True
     )
@@ -310,117 +316,138 @@ def parse_all(store: Store, shas: list[str], cache_dir: Path) -> tuple[pd.DataFr
 # ---------------------------------------------------------------- process: table to table
 
 
-def per_value(values: list, function) -> list:
-    """Apply a function once per distinct value: the lists repeat the same few values thousands of times."""
-    cache: dict = {}
-    out = []
-    for value in values:
-        if value not in cache:
-            cache[value] = function(value)
-        out.append(cache[value])
-    return out
+def per_distinct(series: pd.Series, function) -> tuple[np.ndarray, list]:
+    """(codes, results): the function applied once per distinct value, results taken back by code.
+
+    The lists repeat the same few hundred values a quarter of a million times, so this is what
+    keeps ingest fast: Python runs per distinct value, numpy per row.
+    """
+    codes, uniques = pd.factorize(series.fillna(""), use_na_sentinel=False)
+    return codes, [function(value) for value in uniques]
 
 
-def column(frame: pd.DataFrame, name: str) -> list[str]:
-    """A raw column as plain Python strings ('' for absent): far faster to loop over than an Arrow array."""
-    return ["" if v is None or v != v else v for v in frame[name].to_numpy(dtype=object)]
+def field(codes: np.ndarray, results: list, index: int | None = None) -> np.ndarray:
+    """One element of each distinct value's result, spread back over the rows."""
+    picked = results if index is None else [result[index] for result in results]
+    values = np.empty(len(picked), dtype=object)
+    values[:] = picked
+    return values[codes]
+
+
+def link_column(hrefs: pd.Series, texts: pd.Series) -> np.ndarray:
+    """Clean URLs for a column of link cells: the hyperlink target, else the URL typed in the cell.
+
+    Archive captures put the capture time in every URL, which would make each cell distinct; the
+    prefix is cut off for the whole column at once first, leaving a few thousand distinct links.
+    """
+    candidates = hrefs.fillna("").where(hrefs.fillna("").str.strip() != "", texts.fillna("")).str.strip()
+    candidates = candidates.str.replace(r"^[hH][tT][tT][pP][sS]?://web\.archive\.org/web/\d+[a-z_]*/", "", regex=True)
+    codes, urls = per_distinct(candidates, lambda value: clean_url("", value))
+    return field(codes, urls)
 
 
 def normalise_rows(raw: pd.DataFrame, fixes: dict[str, FixTable], published: pd.Series | None = None) -> pd.DataFrame:
     """Clean every raw row and decide accept or reject. Adds the clean columns, `reason` and `detail`."""
     codes = state_codes()
-    cols = {name: column(raw, f"raw_{name}") for name in RAW_FIELDS}
-    present = {name: raw[f"raw_{name}"].notna().to_numpy() for name in RAW_FIELDS}
-    unnamed = column(raw, "raw_unnamed")
-    count = len(raw)
+    out = raw.copy()
+    if out.empty:
+        for name in ["state", "agency", "county", "support_type", "agency_type", "signed", "moa_url", "moa_status", "addendum_url", "fixes_applied", "reason", "detail"]:
+            out[name] = pd.Series(dtype=object)
+        return out
 
-    states = per_value(cols["state"], lambda v: clean_state(v, codes, fixes["state_names"]))
-    agencies = per_value(cols["agency"], clean_text)
-    counties = per_value(cols["county"], lambda v: clean_text(v) or None)
-    supports = per_value(cols["support_type"], lambda v: clean_choice(v, SUPPORT_TYPES, fixes["support_types"]))
+    state_codes_, states = per_distinct(out["raw_state"], lambda v: clean_state(v, codes, fixes["state_names"]))
+    agency_codes, agencies = per_distinct(out["raw_agency"], clean_text)
+    county_codes, counties = per_distinct(out["raw_county"], lambda v: clean_text(v) or None)
+    support_codes, supports = per_distinct(
+        out["raw_support_type"], lambda v: (*clean_choice(v, SUPPORT_TYPES, fixes["support_types"]), clean_text(v))
+    )
     # An agency type ICE did not state, or states in a way we do not know, is kept empty with its raw
     # text beside it: the type describes the agency, so a row is not set aside for it.
-    agency_types = per_value(cols["agency_type"], lambda v: clean_choice(v, AGENCY_TYPES, fixes["agency_types"]))
-
+    type_codes, agency_types = per_distinct(
+        out["raw_agency_type"], lambda v: clean_choice(v, AGENCY_TYPES, fixes["agency_types"])
+    )
     signed_fix = fixes["signed_dates"]
 
-    def signed_of(pair: tuple[str, str]) -> tuple[dt.date | None, bool]:
-        text, cell_type = pair
-        right = signed_fix.apply(clean_text(text))
+    def signed_of(pair: str) -> tuple[dt.date | None, bool, str]:
+        cell_type, _, text = pair.partition("|")
+        cleaned = clean_text(text)
+        right = signed_fix.apply(cleaned)
         if right is not None:
-            return parse_signed(right, "text"), True
-        return parse_signed(text, cell_type), False
+            return parse_signed(right, "text"), True, cleaned
+        return parse_signed(text, cell_type), False, cleaned
 
-    signed = per_value(list(zip(cols["signed"], column(raw, "signed_cell_type"))), signed_of)
-    moa_urls = [clean_url(h, t) for h, t in zip(column(raw, "moa_href"), cols["moa"])]
-    moa_statuses = per_value(list(zip([u is not None for u in moa_urls], cols["moa"])), lambda p: moa_status(p[0], p[1]))
-    addenda = per_value(list(zip(column(raw, "addendum_href"), cols["addendum"])), lambda pair: clean_url(*pair))
-
-    limits = (
-        per_value(list(published), lambda p: dt.date(p.year + 1, p.month, min(p.day, 28)))
-        if published is not None
-        else [dt.date(2100, 1, 1)] * count
+    signed_key = out["signed_cell_type"].fillna("") + "|" + out["raw_signed"].fillna("")
+    signed_codes, signed = per_distinct(signed_key, signed_of)
+    moa_urls = link_column(out["moa_href"], out["raw_moa"])
+    moa_statuses = np.where(
+        pd.notna(moa_urls),
+        "posted",
+        np.where(out["raw_moa"].fillna("").str.contains("pending", case=False).to_numpy(), "pending", "none"),
     )
-    reasons: list[str | None] = []
-    details: list[str] = []
-    fixes_applied: list[str] = []
-    for i in range(count):
-        state, state_reason, state_fixed = states[i]
-        support, support_known, support_fixed = supports[i]
-        signed_date, signed_fixed = signed[i]
-        reason, detail = None, ""
-        if unnamed[i]:
-            cells_empty = False
-        else:
-            cells_empty = not any(cols[name][i].strip() for name in RAW_FIELDS)
-        # Reasons in order of precedence: the first that applies is the one recorded.
-        if cells_empty:
-            reason = "empty_row"
-        elif key_of(cols["state"][i]) == "STATE" and key_of(cols["agency"][i]) == "LAW ENFORCEMENT AGENCY":
-            reason = "repeated_header"
-        elif unnamed[i]:
-            reason, detail = "cells_outside_header", clean_text(unnamed[i])
-        elif state_reason:
-            reason, detail = state_reason, clean_text(cols["state"][i])
-        elif not agencies[i]:
-            reason = "missing_agency"
-        elif not clean_text(cols["support_type"][i]):
-            reason = "missing_support_type"
-        elif not support_known:
-            reason, detail = "unknown_support_type", clean_text(cols["support_type"][i])
-        elif present["signed"][i] and cols["signed"][i].strip() and signed_date is None:
-            reason, detail = "bad_signed_date", clean_text(cols["signed"][i])
-        elif signed_date is not None and (signed_date < PROGRAM_START or signed_date > limits[i]):
-            reason, detail = "implausible_signed_date", clean_text(cols["signed"][i])
-        reasons.append(reason)
-        details.append(detail)
-        fixes_applied.append(
-            ";".join(
-                name
-                for name, hit in (
-                    ("state_names", state_fixed),
-                    ("support_types", support_fixed),
-                    ("agency_types", agency_types[i][2]),
-                    ("signed_dates", signed_fixed),
-                )
-                if hit
-            )
-        )
 
-    out = raw.copy()
-    accepted = [r is None for r in reasons]
-    out["state"] = [s[0] if ok else None for s, ok in zip(states, accepted)]
-    out["agency"] = agencies
-    out["county"] = counties
-    out["support_type"] = [s[0] if ok else None for s, ok in zip(supports, accepted)]
-    out["agency_type"] = [a[0] for a in agency_types]
-    out["signed"] = pd.Series([s[0] if ok else None for s, ok in zip(signed, accepted)], index=out.index, dtype=object)
+    signed_dates = field(signed_codes, signed, 0)
+    signed_texts = field(signed_codes, signed, 2)
+    if published is not None:
+        limit_codes, limits = per_distinct(published.astype(str), lambda p: pd.Timestamp(p).date() if p else None)
+        limit_values = field(limit_codes, [dt.date(d.year + 1, d.month, min(d.day, 28)) for d in limits])
+    else:
+        limit_values = np.full(len(out), dt.date(2100, 1, 1), dtype=object)
+    has_date = pd.notna(signed_dates)
+    implausible = np.zeros(len(out), dtype=bool)
+    implausible[has_date] = [
+        d < PROGRAM_START or d > limit for d, limit in zip(signed_dates[has_date], limit_values[has_date])
+    ]
+
+    raw_cells = out[[f"raw_{n}" for n in RAW_FIELDS]].fillna("")
+    unnamed = out["raw_unnamed"].fillna("")
+    empty = raw_cells.apply(lambda col: col.str.strip().eq("")).all(axis=1).to_numpy() & unnamed.eq("").to_numpy()
+    state_upper = out["raw_state"].fillna("").str.strip().str.upper()
+    agency_upper = out["raw_agency"].fillna("").str.strip().str.upper()
+    header = (state_upper.eq("STATE") & agency_upper.eq("LAW ENFORCEMENT AGENCY")).to_numpy()
+    state_reason = field(state_codes_, states, 1)
+    support_text = field(support_codes, supports, 3)
+    # Reasons in order of precedence: the first that applies is the one recorded.
+    conditions = [
+        ("empty_row", empty, None),
+        ("repeated_header", header, None),
+        ("cells_outside_header", unnamed.ne("").to_numpy(), field(*per_distinct(unnamed, clean_text))),
+        ("missing_state", state_reason == "missing_state", None),
+        ("unknown_state", state_reason == "unknown_state", field(state_codes_, [clean_text(v) for v in pd.factorize(out["raw_state"].fillna(""), use_na_sentinel=False)[1]])),
+        ("missing_agency", field(agency_codes, agencies) == "", None),
+        ("missing_support_type", support_text == "", None),
+        ("unknown_support_type", ~field(support_codes, supports, 1).astype(bool), support_text),
+        ("bad_signed_date", (signed_texts != "") & ~has_date, signed_texts),
+        ("implausible_signed_date", implausible, signed_texts),
+    ]
+    reason = np.full(len(out), None, dtype=object)
+    detail = np.full(len(out), "", dtype=object)
+    for name, mask, text in reversed(conditions):  # reversed, so the first condition wins
+        mask = np.asarray(mask, dtype=bool)
+        reason[mask] = name
+        detail[mask] = text[mask] if text is not None else ""
+    accepted = pd.isna(reason)
+
+    fixed = {
+        "state_names": field(state_codes_, states, 2).astype(bool),
+        "support_types": field(support_codes, supports, 2).astype(bool),
+        "agency_types": field(type_codes, agency_types, 2).astype(bool),
+        "signed_dates": field(signed_codes, signed, 1).astype(bool),
+    }
+    mask_bits = sum(flags.astype(np.int64) << bit for bit, flags in enumerate(fixed.values()))
+    labels = {m: ";".join(n for b, n in enumerate(fixed) if m >> b & 1) for m in range(1 << len(fixed))}
+
+    out["state"] = np.where(accepted, field(state_codes_, states, 0), None)
+    out["agency"] = field(agency_codes, agencies)
+    out["county"] = field(county_codes, counties)
+    out["support_type"] = np.where(accepted, field(support_codes, supports, 0), None)
+    out["agency_type"] = field(type_codes, agency_types, 0)
+    out["signed"] = pd.Series(np.where(accepted, signed_dates, None), index=out.index, dtype=object)
     out["moa_url"] = moa_urls
     out["moa_status"] = moa_statuses
-    out["addendum_url"] = addenda
-    out["fixes_applied"] = fixes_applied
-    out["reason"] = reasons
-    out["detail"] = details
+    out["addendum_url"] = link_column(out["addendum_href"], out["raw_addendum"])
+    out["fixes_applied"] = pd.Series(mask_bits).map(labels).to_numpy()
+    out["reason"] = reason
+    out["detail"] = detail
     return out
 
 
@@ -579,10 +606,9 @@ def run(data_dir: Path, force: bool = False) -> IngestResult:
     rows = normalise_rows(raw.reset_index(drop=True), fixes, raw["sha256"].map(dated).reset_index(drop=True))
 
     accepted = rows["reason"].isna()
+    outcome = pd.DataFrame({"sha256": rows["sha256"], "rows_accepted": accepted, "rows_rejected": ~accepted})
     per_workbook = meta[["sha256", "rows_in"]].merge(
-        rows.groupby("sha256").agg(rows_accepted=("reason", lambda r: int(r.isna().sum())), rows_rejected=("reason", lambda r: int(r.notna().sum()))),
-        on="sha256",
-        how="left",
+        outcome.groupby("sha256").sum().reset_index(), on="sha256", how="left"
     ).fillna({"rows_accepted": 0, "rows_rejected": 0})
     max_signed = rows[accepted].groupby("sha256")["signed"].max()
 

@@ -61,15 +61,22 @@ NS_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 @dataclass
 class Sheet:
-    """The first worksheet of a workbook, as read: nothing normalised yet."""
+    """The first worksheet of a workbook, as read, column by column: nothing normalised yet."""
 
     layout: str
     layout_kind: str
-    columns: list[str]  # project column names, in sheet order; None for ignored empty columns
+    columns: list[str]  # project column names in sheet order; "" under an empty header cell
     header_row: int  # Excel row number of the header
-    rows: list[tuple[int, list[str], list[str]]]  # (excel row, cell texts, cell types) per row below the header
+    row_numbers: list[int]  # Excel row number of each row below the header
+    cells: dict[str, list[str]]  # column name -> cell texts, one per row
+    signed_types: list[str] | None  # cell type of each SIGNED cell (date, number, text, empty)
+    stray: list[str]  # per row: values under no header, joined; "" for none
     hyperlinks: dict[str, str] = field(default_factory=dict)  # "G12" -> target
     formula_cells: int = 0
+
+    @property
+    def row_count(self) -> int:
+        return len(self.row_numbers)
 
 
 def check_zip(path: Path, data: bytes) -> None:
@@ -146,13 +153,23 @@ def first_sheet_part(zf: zipfile.ZipFile) -> str:
     return "xl/worksheets/sheet1.xml"
 
 
-HYPERLINKS_RE = re.compile(rb"<(?:\w+:)?hyperlinks>(.*?)</(?:\w+:)?hyperlinks>", re.S)
-FORMULA_RE = re.compile(rb"<(?:\w+:)?f[ >/]")
-TAG_RE = {
-    name: re.compile(rb"<(?:\w+:)?" + name + rb"\b([^>]*)>") for name in (b"hyperlink", b"Relationship")
-}
-ATTR_RE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+# The hyperlink parts are flat lists of empty elements, so a scan does what a parser would in a
+# tenth of the time, and cannot expand entities (parts with a DOCTYPE are refused first).
+# Lookaheads take both attributes whatever their order.
+RELATIONSHIP_RE = re.compile(rb'<(?:\w+:)?Relationship\b(?=[^>]*\bId="([^"]*)")(?=[^>]*\bTarget="([^"]*)")[^>]*>')
+HYPERLINK_RE = re.compile(rb'<(?:\w+:)?hyperlink\b(?=[^>]*\bref="([^"]*)")(?=[^>]*\s(?:\w+:)?id="([^"]*)")[^>]*>')
+# Excel itself always writes the attributes in this order: the fast path, checked by count.
+RELATIONSHIP_FAST_RE = re.compile(rb'<Relationship Id="([^"]*)" Type="[^"]*" Target="([^"]*)"')
+HYPERLINK_FAST_RE = re.compile(rb'<hyperlink ref="([^"]*)" r:id="([^"]*)"')
 CELL_REF_RE = re.compile(r"^([A-Z]+)(\d+)$")
+
+
+def find_pairs(fast: re.Pattern, general: re.Pattern, xml: bytes, tag: bytes, start: int = 0) -> list[tuple[bytes, bytes]]:
+    """Attribute pairs of every tag, by the fast pattern when it saw them all, else the general one."""
+    pairs = fast.findall(xml, start)
+    if len(pairs) == xml.count(tag, start):
+        return pairs
+    return general.findall(xml, start)
 
 
 def expand_ref(ref: str) -> list[str]:
@@ -166,44 +183,40 @@ def expand_ref(ref: str) -> list[str]:
     return [f"{a.group(1)}{n}" for n in range(int(a.group(2)), int(b.group(2)) + 1)]
 
 
-def tags(xml: bytes, name: bytes) -> list[dict[str, str]]:
-    """The attributes of every <name .../> element, entities unescaped.
+def unescape(value: bytes) -> str:
+    text = value.decode("utf-8", "replace")
+    return html.unescape(text) if "&" in text else text
 
-    The hyperlink parts are flat lists of empty elements, so a scan does what a parser would,
-    in a tenth of the time, and cannot expand entities: files with a DOCTYPE are refused first.
-    """
-    found = []
-    for match in TAG_RE[name].finditer(xml):
-        attrs = {}
-        for key, value in ATTR_RE.findall(match.group(1)):
-            attrs[key.decode("utf-8", "replace").split(":")[-1]] = html.unescape(value.decode("utf-8", "replace"))
-        found.append(attrs)
-    return found
+
+def refuse_doctype(xml: bytes) -> None:
+    if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
+        raise ValueError("XML with a DOCTYPE (entity declarations are refused)")
 
 
 def read_links(zf: zipfile.ZipFile, sheet_part: str) -> tuple[dict[str, str], int]:
     """Hyperlink targets by cell reference, from the sheet's <hyperlinks> block and its relationships; and formula count."""
     sheet_xml = zf.read(sheet_part)
-    if b"<!DOCTYPE" in sheet_xml[:4096] or b"<!ENTITY" in sheet_xml[:4096]:
-        raise ValueError("XML with a DOCTYPE (entity declarations are refused)")
-    formulas = len(FORMULA_RE.findall(sheet_xml))
-    block = HYPERLINKS_RE.search(sheet_xml)
-    if not block:
+    refuse_doctype(sheet_xml)
+    formulas = sheet_xml.count(b"<f>") + sheet_xml.count(b"<f ")
+    start = sheet_xml.rfind(b"<hyperlinks")
+    if start < 0:
+        start = sheet_xml.rfind(b":hyperlinks>")
+    if start < 0:
         return {}, formulas
     rels_part = posixpath.join(posixpath.dirname(sheet_part), "_rels", posixpath.basename(sheet_part) + ".rels")
-    targets: dict[str, str] = {}
-    if rels_part in zf.namelist():
-        rels_xml = zf.read(rels_part)
-        if b"<!DOCTYPE" in rels_xml[:4096]:
-            raise ValueError("XML with a DOCTYPE (entity declarations are refused)")
-        targets = {rel.get("Id", ""): rel.get("Target", "") for rel in tags(rels_xml, b"Relationship")}
+    if rels_part not in zf.namelist():
+        return {}, formulas
+    rels_xml = zf.read(rels_part)
+    refuse_doctype(rels_xml)
+    targets = dict(find_pairs(RELATIONSHIP_FAST_RE, RELATIONSHIP_RE, rels_xml, b"<Relationship "))
     links: dict[str, str] = {}
-    for link in tags(block.group(1), b"hyperlink"):
-        # A link is either external (r:id -> relationship target) or to a place in the workbook.
-        target = targets.get(link.get("id", ""), "")
+    # A hyperlink either points outside (its id names a relationship) or to a place in the workbook.
+    for ref, rel_id in find_pairs(HYPERLINK_FAST_RE, HYPERLINK_RE, sheet_xml, b"<hyperlink ", start):
+        target = targets.get(rel_id)
         if target:
-            for ref in expand_ref(link.get("ref", "").replace("$", "")):
-                links[ref] = target
+            text = unescape(target)
+            for cell in expand_ref(ref.decode("ascii", "replace").replace("$", "")):
+                links[cell] = text
     return links, formulas
 
 
@@ -236,27 +249,29 @@ def read_sheet(path: Path, data: bytes | None = None) -> Sheet:
         reason = " ".join(str(exc).split()) or type(exc).__name__
         raise LedgerError(path, f"unreadable workbook ({reason[:160]})") from None
     header_index, columns, layout, layout_kind = find_layout(path, values)
-    width = len(columns)
-    rows = []
-    for offset, row in enumerate(values[header_index + 1 :], start=header_index + 2):
-        cells = [cell_text(c) for c in row]
-        # Cells right of the header are kept only if they hold something: that is a row to refuse.
-        extra = [text for text, _ in cells[width:] if text.strip()]
-        texts = [text for text, _ in cells[:width]] + ([""] * (width - len(cells)))
-        types = [kind for _, kind in cells[:width]] + (["empty"] * (width - len(cells)))
-        if extra:
-            texts.append(" | ".join(extra))
-            types.append("overflow")
-        rows.append((offset, texts, types))
+    body = values[header_index + 1 :]
     # Trailing rows with nothing in them are the sheet's formatting, not data rows.
-    while rows and not any(t.strip() for t in rows[-1][1]):
-        rows.pop()
+    while body and all(v is None or v == "" or (type(v) is str and not v.strip()) for v in body[-1]):
+        body.pop()
+    width = max([len(columns)] + [len(r) for r in body])
+    grid = list(zip(*[list(r) + [""] * (width - len(r)) for r in body])) if body else [()] * width
+    texts = [[v if type(v) is str else cell_text(v)[0] for v in column] for column in grid]
+    cells = {name: texts[i] for i, name in enumerate(columns) if name}
+    signed_types = None
+    if "signed" in cells:
+        signed_types = [cell_text(v)[1] for v in grid[columns.index("signed")]]
+    # Values under an empty header, or right of the last header, have no column to go to.
+    loose = [texts[i] for i in range(width) if i >= len(columns) or not columns[i]]
+    stray = [" | ".join(t for t in row if t.strip()) for row in zip(*loose)] if loose else [""] * len(body)
     return Sheet(
         layout=layout,
         layout_kind=layout_kind,
         columns=[c or "" for c in columns],
         header_row=header_index + 1,
-        rows=rows,
+        row_numbers=list(range(header_index + 2, header_index + 2 + len(body))),
+        cells=cells,
+        signed_types=signed_types,
+        stray=stray,
         hyperlinks=links,
         formula_cells=formulas,
     )
