@@ -8,7 +8,10 @@ A single `fail` row makes `ledger build` and `ledger check` exit non-zero.
 
 from __future__ import annotations
 
+import html
+import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
@@ -62,16 +65,72 @@ def publication_checks(publications: pd.DataFrame, sheet_rows: pd.DataFrame, rej
     return qa
 
 
+STATE_PAGE_LIMIT = 100 * 1024
+ATTR_RE = re.compile(r"""\b(href|src)\s*=\s*["']([^"']*)["']""", re.I)
+SCRIPT_RE = re.compile(r"<script\b([^>]*)>", re.I)
+
+
+def site_checks(site: Path, data_dir: Path) -> list[dict]:
+    """What the built site must be: every page there, small state pages, links that resolve,
+    nothing loaded from another host, no inline script."""
+    qa: list[dict] = []
+    site = Path(site)
+    states = list((site / "states").glob("*/index.html"))
+    qa.append(check("state_pages", "site", len(states), 56, "pass" if len(states) == 56 else "fail"))
+    agencies_path = Path(data_dir) / "build" / "agencies.parquet"
+    if agencies_path.exists():
+        ids = pd.read_parquet(agencies_path, columns=["agency_id"])["agency_id"]
+        missing = [i for i in ids if not (site / "agencies" / i / "index.html").exists()]
+        qa.append(check("agency_pages", "site", len(ids) - len(missing), len(ids), "pass" if not missing else "fail"))
+    largest = max(states, key=lambda p: p.stat().st_size) if states else None
+    if largest is not None:
+        size = largest.stat().st_size
+        qa.append(check("largest_state_page_bytes", largest.parent.name, size, f"< {STATE_PAGE_LIMIT}", "pass" if size < STATE_PAGE_LIMIT else "fail"))
+    broken, external, inline = [], [], []
+    for page in site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for attributes in SCRIPT_RE.findall(text):
+            if "src=" not in attributes and "application/json" not in attributes:
+                inline.append(str(page.relative_to(site)))
+        for attribute, target in ATTR_RE.findall(text):
+            target = html.unescape(target)
+            parts = urlsplit(target)
+            if parts.scheme in ("http", "https") or target.startswith("//"):
+                # Links out are fine (MOA documents, sources); loading anything from elsewhere is not.
+                if attribute.lower() == "src" or re.search(r"<link[^>]+href=[\"']" + re.escape(target), text):
+                    external.append(f"{page.relative_to(site)} -> {target}")
+                continue
+            if parts.scheme or not parts.path or target.startswith("#"):
+                continue
+            resolved = (page.parent / unquote(parts.path)).resolve()
+            if resolved.is_dir():
+                resolved = resolved / "index.html"
+            if not resolved.exists():
+                broken.append(f"{page.relative_to(site)} -> {target}")
+    qa.append(check("internal_links_resolve", "site", len(broken), 0, "pass" if not broken else "fail"))
+    for item in broken[:20]:
+        qa.append(check("broken_link", item, "missing", "present", "fail"))
+    qa.append(check("third_party_requests", "site", len(external), 0, "pass" if not external else "fail"))
+    for item in external[:20]:
+        qa.append(check("third_party_request", item, "external", "same site", "fail"))
+    qa.append(check("inline_scripts", "site", len(inline), 0, "pass" if not inline else "fail"))
+    return qa
+
+
 def load_stage_rows(build: Path) -> pd.DataFrame:
     frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((build / "qa").glob("*.csv"))]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=QA_COLUMNS)
 
 
-def run(data_dir: Path) -> pd.DataFrame:
+def run(data_dir: Path, site_dir: Path | None = None) -> pd.DataFrame:
     """Recompute the output checks, merge every stage's rows, write qa_summary.csv; return it."""
     build = Path(data_dir) / "build"
     rows = []
+    if site_dir is not None and Path(site_dir).exists():
+        site_rows = site_checks(Path(site_dir), Path(data_dir))
+        (build / "qa").mkdir(parents=True, exist_ok=True)
+        pd.DataFrame(site_rows, columns=QA_COLUMNS).to_csv(build / "qa" / "site.csv", index=False)
     publications_path = build / "publications.parquet"
     if publications_path.exists():
         publications = pd.read_parquet(publications_path)

@@ -13,6 +13,9 @@ from . import __version__, checks
 from .errors import LedgerError
 
 
+DEFAULT_SITE = Path(__file__).resolve().parents[2] / "site"
+
+
 def say(message: str) -> None:
     print(message, flush=True)
 
@@ -48,26 +51,8 @@ def cmd_sample(args) -> int:
     return 0
 
 
-def cmd_ingest(args) -> int:
-    from . import ingest
-
-    started = time.perf_counter()
-    result = ingest.run(args.data_dir, force=args.force)
-    for error in result.errors:
-        warn(f"unreadable {error}")
-    if result.skipped:
-        say(f"ingest: nothing new ({len(result.publications)} publications), {time.perf_counter() - started:.2f}s")
-    else:
-        pubs = result.publications
-        say(
-            f"ingest: {len(pubs)} publications, {int(pubs['rows_in'].sum())} rows in, "
-            f"{len(result.sheet_rows)} accepted, {len(result.rejected)} rejected, {time.perf_counter() - started:.2f}s"
-        )
-    return report_checks(args.data_dir)
-
-
-def report_checks(data_dir: Path) -> int:
-    summary = checks.run(data_dir)
+def report_checks(data_dir: Path, site_dir: Path | None = None) -> int:
+    summary = checks.run(data_dir, site_dir=site_dir)
     counts = summary["status"].value_counts()
     failed = checks.failures(summary)
     for row in failed.itertuples(index=False):
@@ -81,24 +66,83 @@ def report_checks(data_dir: Path) -> int:
 
 
 def cmd_check(args) -> int:
-    return report_checks(args.data_dir)
+    site = args.site_dir or DEFAULT_SITE
+    return report_checks(args.data_dir, site_dir=site if site.exists() else None)
 
 
-# The pipeline, in order. Later stages plug in here.
-STAGES = ["ingest"]
+def stage_ingest(args) -> str:
+    from . import ingest
+
+    result = ingest.run(args.data_dir, force=getattr(args, "force", False))
+    for error in result.errors:
+        warn(f"unreadable {error}")
+    pubs = result.publications
+    if result.skipped:
+        return f"ingest: nothing new ({len(pubs)} publications)"
+    return (
+        f"ingest: {len(pubs)} publications, {int(pubs['rows_in'].sum())} rows in, "
+        f"{len(result.sheet_rows)} accepted, {len(result.rejected)} rejected"
+    )
+
+
+def stage_history(args) -> str:
+    from . import history
+
+    result = history.run(args.data_dir)
+    return f"history: {len(result.agencies)} agencies, {len(result.agreements)} agreements, {len(result.changes)} changes"
+
+
+def stage_removals(args) -> str:
+    from . import removals
+
+    result = removals.run(args.data_dir)
+    for error in result.errors:
+        warn(f"refused {error}")
+    return result.summary()
+
+
+def stage_render(args) -> str:
+    from . import render
+
+    result = render.run(args.data_dir, site_dir=getattr(args, "site_dir", None), mkdocs=not getattr(args, "no_mkdocs", False))
+    return (
+        f"render: {result.pages} pages, {result.charts} charts ({result.svgs_drawn} SVGs drawn), "
+        f"mkdocs {result.mkdocs_seconds:.1f}s"
+    )
+
+
+# The pipeline, in order: each stage reads what the ones before it wrote.
+STAGES = [("ingest", stage_ingest), ("history", stage_history), ("removals", stage_removals), ("render", stage_render)]
+
+
+def run_stage(name: str):
+    def command(args) -> int:
+        started = time.perf_counter()
+        say(f"{dict(STAGES)[name](args)}, {time.perf_counter() - started:.2f}s")
+        site = (args.site_dir or DEFAULT_SITE) if name == "render" and not getattr(args, "no_mkdocs", False) else None
+        return report_checks(args.data_dir, site_dir=site)
+
+    return command
 
 
 def cmd_build(args) -> int:
-    from . import ingest
-
     started = time.perf_counter()
-    result = ingest.run(args.data_dir, force=args.force)
-    for error in result.errors:
-        warn(f"unreadable {error}")
-    say(f"ingest: {len(result.publications)} publications{' (nothing new)' if result.skipped else ''}")
-    status = report_checks(args.data_dir)
+    for name, stage in STAGES:
+        begun = time.perf_counter()
+        say(f"{stage(args)}, {time.perf_counter() - begun:.2f}s")
+    status = report_checks(args.data_dir, site_dir=args.site_dir or DEFAULT_SITE)
     say(f"build: {time.perf_counter() - started:.2f}s")
     return status
+
+
+def cmd_import_removals(args) -> int:
+    from .removals import import_removals
+
+    imported, skipped, errors = import_removals(args.data_dir, args.paths)
+    for error in errors:
+        warn(f"refused {error}")
+    say(f"import-removals: {imported} imported, {skipped} already present, {len(errors)} refused")
+    return 2 if errors else 0
 
 
 def parse_date(text: str) -> dt.date:
@@ -111,6 +155,7 @@ def parse_date(text: str) -> dt.date:
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="ledger", description="Build the 287(g) Ledger from ICE's published lists.")
     top.add_argument("--data-dir", type=Path, default=Path("data"), help="where raw/ and build/ live (default: data)")
+    top.add_argument("--site-dir", type=Path, default=None, help="where the site is built (default: site)")
     top.add_argument("--version", action="version", version=f"ledger {__version__}")
     sub = top.add_subparsers(dest="command", required=True)
 
@@ -128,15 +173,29 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample", help="write the project's small sample archive (not ICE data) for an offline build")
     p.set_defaults(func=cmd_sample)
 
+    p = sub.add_parser("import-removals", help="add ICE's 287(g) removal statistics (CSV) or FOIA releases to the raw archive")
+    p.add_argument("paths", nargs="+", type=Path)
+    p.set_defaults(func=cmd_import_removals)
+
     p = sub.add_parser("ingest", help="parse every stored workbook into build/")
     p.add_argument("--force", action="store_true", help="ignore the up-to-date stamp (the parse cache is kept)")
-    p.set_defaults(func=cmd_ingest)
+    p.set_defaults(func=run_stage("ingest"))
 
-    p = sub.add_parser("check", help="run the quality checks on build/ and write qa_summary.csv")
+    p = sub.add_parser("history", help="reconcile the lists into agencies, agreements and the change log")
+    p.set_defaults(func=run_stage("history"))
+
+    p = sub.add_parser("removals", help="load and aggregate the removal figures")
+    p.set_defaults(func=run_stage("removals"))
+
+    p = sub.add_parser("render", help="write the pages and charts, then build the site with MkDocs")
+    p.add_argument("--no-mkdocs", action="store_true", help="write the Markdown and charts only")
+    p.set_defaults(func=run_stage("render"))
+
+    p = sub.add_parser("check", help="run the quality checks on build/ (and site/) and write qa_summary.csv")
     p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("build", help="run every stage, then the site")
-    p.add_argument("--force", action="store_true")
+    p.add_argument("--force", action="store_true", help="re-ingest even if nothing changed")
     p.set_defaults(func=cmd_build)
     return top
 
