@@ -102,7 +102,9 @@ def site_checks(site: Path, data_dir: Path) -> list[dict]:
                 continue
             if parts.scheme or not parts.path or target.startswith("#"):
                 continue
-            resolved = (page.parent / unquote(parts.path)).resolve()
+            # 404.html is served from any folder, so MkDocs gives it addresses from the site root.
+            anchor = site if parts.path.startswith("/") else page.parent
+            resolved = (anchor / unquote(parts.path.lstrip("/"))).resolve()
             if resolved.is_dir():
                 resolved = resolved / "index.html"
             if not resolved.exists():

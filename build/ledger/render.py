@@ -98,9 +98,9 @@ def safe_url(value: object) -> str:
     return html.escape(text, quote=True) if text.lower().startswith(("https://", "http://")) else ""
 
 
-def environment(t: Messages) -> jinja2.Environment:
+def environment(t: Messages, source: Path = SITE_SRC) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(SITE_SRC / "templates"),
+        loader=jinja2.FileSystemLoader(source / "templates"),
         autoescape=False,  # Markdown, not HTML: every value goes through |md or |h explicitly
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -329,7 +329,7 @@ class RenderResult:
 
 def render_pages(inputs: Inputs, out: Path, t: Messages) -> tuple[int, list]:
     """Write every generated page and chart file under `out` (site_src). Returns (pages, svg jobs)."""
-    env = environment(t)
+    env = environment(t, out)
     jobs: list = []
     pubs = inputs.publications
     latest_p = latest(pubs, "participating")
@@ -525,13 +525,34 @@ def run_mkdocs(config: Path, site_dir: Path) -> float:
     return (dt.datetime.now() - started).total_seconds()
 
 
-def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True) -> RenderResult:
-    """Load the build tables, write pages and charts into site_src/, then build the site."""
+def private_source(work: Path) -> Path:
+    """A copy of site_src's hand-written files and of mkdocs.yml under `work`, for builds (tests)
+    that must not touch the working tree's generated pages."""
+    import yaml
+
+    source = work / "site_src"
+    if source.exists():
+        shutil.rmtree(source)
+    ignored = shutil.ignore_patterns(*[Path(d).name for d in GENERATED_DIRS])
+    shutil.copytree(SITE_SRC, source, ignore=ignored)
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text())
+    config["docs_dir"] = str(source)
+    for extension in config["markdown_extensions"]:
+        if isinstance(extension, dict) and "pymdownx.snippets" in extension:
+            extension["pymdownx.snippets"]["base_path"] = [str(source)]
+    (work / "mkdocs.yml").write_text(yaml.safe_dump(config, sort_keys=False))
+    return source
+
+
+def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_dir: Path | None = None) -> RenderResult:
+    """Load the build tables, write pages and charts into site_src/ (or a copy under work_dir), then build the site."""
     t = Messages("en")
     inputs = load_inputs(data_dir)
-    clean_generated(SITE_SRC)
-    copy_vendor(SITE_SRC / "assets" / "vendor")
-    pages, jobs = render_pages(inputs, SITE_SRC, t)
+    source = private_source(Path(work_dir)) if work_dir else SITE_SRC
+    config = Path(work_dir) / "mkdocs.yml" if work_dir else REPO / "mkdocs.yml"
+    clean_generated(source)
+    copy_vendor(source / "assets" / "vendor")
+    pages, jobs = render_pages(inputs, source, t)
     drawn = charts.render_svgs(jobs, Path(data_dir) / "build" / "cache" / "svg")
-    seconds = run_mkdocs(REPO / "mkdocs.yml", Path(site_dir or REPO / "site")) if mkdocs else 0.0
+    seconds = run_mkdocs(config, Path(site_dir or REPO / "site")) if mkdocs else 0.0
     return RenderResult(pages=pages, charts=len(jobs), svgs_drawn=drawn, mkdocs_seconds=seconds)

@@ -1,0 +1,172 @@
+"""The site: golden Markdown of a state and an agency page, the site checks, and a real browser.
+
+The site is built once per session from the project's sample archive (tiny workbooks in ICE's
+layouts), into a temporary folder, so the working tree's generated pages are never touched.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import http.server
+import os
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pandas as pd
+import pytest
+
+from ledger import checks, cli, render
+
+GOLDEN = Path(__file__).parent / "golden"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(data dir, work dir, site dir) of the sample archive, built through every stage."""
+    root = tmp_path_factory.mktemp("site")
+    data, work, site = root / "data", root / "work", root / "site"
+    for command in (["sample"], ["ingest"], ["history"]):
+        assert cli.main(["--data-dir", str(data), *command]) == 0, command
+    render.run(data, site_dir=site, work_dir=work)
+    return data, work, site
+
+
+def compare_golden(actual: str, name: str) -> None:
+    path = GOLDEN / name
+    if os.environ.get("UPDATE_GOLDEN") or not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        if not os.environ.get("UPDATE_GOLDEN"):
+            pytest.fail(f"golden file {path} was missing and has been written: review it and commit it")
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = "".join(difflib.unified_diff(expected.splitlines(True), actual.splitlines(True), "golden", "built"))
+        pytest.fail(f"{name} differs from its golden file (UPDATE_GOLDEN=1 to accept):\n{diff[:4000]}")
+
+
+def test_state_page_markdown_matches_golden(built):
+    _, work, _ = built
+    compare_golden((work / "site_src" / "states" / "fl.md").read_text(encoding="utf-8"), "state_fl.md")
+
+
+def test_agency_page_markdown_matches_golden(built):
+    _, work, _ = built
+    page = work / "site_src" / "agencies" / "FL-collier-county-sheriffs-office.md"
+    compare_golden(page.read_text(encoding="utf-8"), "agency_fl_collier.md")
+
+
+def test_every_state_dc_and_territory_has_a_page_and_the_site_checks_pass(built):
+    data, _, site = built
+    assert len(list((site / "states").glob("*/index.html"))) == 56
+    no_agreement = (site / "states" / "vt" / "index.html").read_text()
+    assert "ICE has listed no 287(g) agreement in Vermont" in no_agreement
+    qa = pd.DataFrame(checks.site_checks(site, data))
+    assert "fail" not in set(qa["status"]), qa[qa["status"] == "fail"]
+
+
+def test_every_page_says_it_is_sample_data(built):
+    _, _, site = built
+    pages = list(site.rglob("index.html"))
+    assert len(pages) > 60
+    missing = [str(p.relative_to(site)) for p in pages if "Sample data." not in p.read_text() and "404" not in str(p)]
+    assert missing == []
+
+
+def test_names_are_escaped_in_markdown_and_html():
+    assert render.md("Smith *County* [x](javascript:alert(1)) <script>") == (
+        "Smith \\*County\\* \\[x\\]\\(javascript:alert\\(1\\)\\) &lt;script&gt;"
+    )
+    assert render.h('"O\'Brien" <b>') == "&quot;O&#x27;Brien&quot; &lt;b&gt;"
+    assert render.safe_url("javascript:alert(1)") == ""
+    assert render.safe_url("https://www.ice.gov/a.pdf?x=1&y=2") == "https://www.ice.gov/a.pdf?x=1&amp;y=2"
+
+
+def test_every_message_used_by_the_templates_is_in_the_catalog():
+    import re
+
+    catalog = render.Messages("en").catalog
+    used = set()
+    for path in (render.SITE_SRC / "templates").glob("*.j2"):
+        used |= set(re.findall(r"""t\("([^"]+)\"""", path.read_text()))
+    assert used and not (used - set(catalog))
+
+
+# ---------------------------------------------------------------- the browser
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(built):
+    _, _, site = built
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (make test installs it with apt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    "path, charts",
+    [("/", 2), ("/states/fl/", 2), ("/states/vt/", 0), ("/agencies/FL-collier-county-sheriffs-office/", 0)],
+    ids=["home", "state", "state-without-agreements", "agency"],
+)
+def test_pages_in_a_real_browser(server, browser, path, charts):
+    page = browser.new_page(viewport={"width": 1100, "height": 900})
+    errors, hosts = [], set()
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("request", lambda request: hosts.add(urlsplit(request.url).netloc))
+    page.goto(server + path)
+    page.wait_for_load_state("networkidle")
+    if charts:
+        page.wait_for_function(f"document.querySelectorAll('.ledger-chart.is-drawn, .ledger-chart.has-error').length >= {charts}", timeout=15000)
+    drawn = page.eval_on_selector_all(".ledger-chart", "els => els.map(e => !!e.querySelector('.ledger-chart__canvas svg, .ledger-chart__canvas canvas'))")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{path.strip('/').replace('/', '_') or 'home'}.png"), full_page=True)
+    page.close()
+    assert drawn == [True] * charts
+    assert errors == []
+    assert hosts == {urlsplit(server).netloc}
+
+
+@pytest.mark.browser
+def test_tables_sort_and_charts_fall_back_to_svg_without_javascript(server, browser):
+    page = browser.new_page()
+    page.goto(server + "/states/")
+    first = page.inner_text("table.ledger-sortable tbody tr:first-child td:first-child")
+    page.click("table.ledger-sortable th:nth-child(2) button")
+    page.click("table.ledger-sortable th:nth-child(2) button")  # descending: most active first
+    top = page.inner_text("table.ledger-sortable tbody tr:first-child td:first-child")
+    page.close()
+    assert first == "Alabama" and top == "Texas"
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server + "/states/fl/")
+    images = page.eval_on_selector_all(".ledger-chart noscript", "els => els.length")
+    page.close()
+    context.close()
+    assert images == 2
