@@ -30,7 +30,7 @@ def built(tmp_path_factory):
     """(data dir, work dir, site dir) of the sample archive, built through every stage."""
     root = tmp_path_factory.mktemp("site")
     data, work, site = root / "data", root / "work", root / "site"
-    for command in (["sample"], ["ingest"], ["history"]):
+    for command in (["sample"], ["ingest"], ["history"], ["removals"]):
         assert cli.main(["--data-dir", str(data), *command]) == 0, command
     render.run(data, site_dir=site, work_dir=work)
     return data, work, site
@@ -131,7 +131,7 @@ def browser():
 @pytest.mark.browser
 @pytest.mark.parametrize(
     "path, charts",
-    [("/", 2), ("/states/fl/", 2), ("/states/vt/", 0), ("/agencies/FL-collier-county-sheriffs-office/", 0)],
+    [("/", 2), ("/states/fl/", 3), ("/states/vt/", 0), ("/agencies/FL-collier-county-sheriffs-office/", 0)],
     ids=["home", "state", "state-without-agreements", "agency"],
 )
 def test_pages_in_a_real_browser(server, browser, path, charts):
@@ -169,4 +169,4 @@ def test_tables_sort_and_charts_fall_back_to_svg_without_javascript(server, brow
     images = page.eval_on_selector_all(".ledger-chart noscript", "els => els.length")
     page.close()
     context.close()
-    assert images == 2
+    assert images == 3  # timeline, county map, removals

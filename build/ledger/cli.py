@@ -47,7 +47,7 @@ def cmd_sample(args) -> int:
     from .sample import write_sample_archive
 
     count = write_sample_archive(args.data_dir)
-    say(f"sample: {count} sample lists (written by the project, not ICE data) in {Path(args.data_dir) / 'raw'}")
+    say(f"sample: {count} sample lists and sample removal figures (written by the project, not ICE data) in {Path(args.data_dir) / 'raw'}")
     return 0
 
 

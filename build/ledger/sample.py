@@ -8,8 +8,10 @@ The agencies and counties are real places; the agreements, dates and links are i
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -104,6 +106,31 @@ SAMPLE_LISTS = [
 ]
 
 
+# ICE's 287(g) statistics by agency, FY2006-2013, in the layout of the real file. Invented numbers.
+REMOVALS_HEADER = (
+    ["Jurisdiction_orig", "Jurisdiction", "address", "LAT", "LON"]
+    + [f"{year}_identified" for year in range(2006, 2014)]
+    + [f"{year}_removed" for year in range(2006, 2014)]
+    + ["all_removed"]
+)
+SAMPLE_REMOVALS = [
+    ["Alamance County Sheriff Office", "Alamance County Sheriff", "109 S Maple St, Graham, NC 27253", "36.07", "-79.40",
+     "", "120", "200", "150", "110", "90", "80", "0", "", "100", "160", "120", "70", "60", "40", "10", "560"],
+    ["Collier County Sheriff's Office", "Collier County Sheriff", "3319 Tamiami Trl E, Naples, FL 34112", "26.13", "-81.76",
+     "", "", "300", "280", "260", "240", "", "", "", "", "210", "200", "190", "150", "", "", "750"],
+    ["Galveston County Sheriff", "Galveston County Sheriff", "601 54th St, Galveston, TX 77551", "29.29", "-94.82",
+     "", "", "", "40", "35", "30", "20", "10", "", "", "", "25", "20", "15", "10", "5", "75"],
+]  # fmt: skip
+
+
+def removals_csv() -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow(REMOVALS_HEADER)
+    writer.writerows(SAMPLE_REMOVALS)
+    return buffer.getvalue().encode()
+
+
 def workbook_bytes(header: list[str], rows: list[list], sheet_title: str = "Sheet1") -> bytes:
     """One list as ICE lays it out: the header in row 1, dates as real dates, MOA as a 'link' hyperlink."""
     book = Workbook()
@@ -142,7 +169,9 @@ def fixed_zip_times(data: bytes) -> bytes:
 
 
 def write_sample_archive(data_dir: Path) -> int:
-    """Import the sample lists into <data-dir>/raw; refuses an archive that holds real lists."""
+    """Import the sample lists and removal figures into <data-dir>/raw; refuses an archive holding real lists.
+
+    Returns the number of sample lists."""
     store = Store(data_dir)
     if store.manifest() and not store.holds_sample():
         raise LedgerError(store.manifest_path, "this archive holds real lists; write the sample into another --data-dir")
@@ -151,4 +180,12 @@ def write_sample_archive(data_dir: Path) -> int:
         title = "287(g) Agreements" if name.startswith("ParticipatingEntities") else "Sheet1"
         store.add(workbook_bytes(header, rows, title), name, f"{SAMPLE_SOURCE}:{name}")
         count += 1
+    from .removals import import_removals
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "sample-287g-removals-fy2006-2013.csv"
+        path.write_bytes(removals_csv())
+        _, _, errors = import_removals(data_dir, [path], source_label=SAMPLE_SOURCE)
+        if errors:
+            raise errors[0]
     return count
