@@ -74,7 +74,8 @@ def timeline(frame: pd.DataFrame, labels: dict[str, str], t) -> dict:
 
 def choropleth(features: list[dict], title: str, legend: str, projection: str, height: int = 380) -> dict:
     """A map whose features carry `properties.value` (0 drawn in the no-data grey)."""
-    data = alt.Data(values={"type": "FeatureCollection", "features": features}, format=alt.DataFormat(property="features"))
+    # Altair walks and validates inline data value by value; the geometry is put in after, as is.
+    data = alt.Data(values=[{"properties": {"name": "", "value": 0}}])
     chart = (
         alt.Chart(data)
         .mark_geoshape()
@@ -89,7 +90,9 @@ def choropleth(features: list[dict], title: str, legend: str, projection: str, h
         .project(type=projection)
         .properties(height=height, title=title)
     )
-    return spec_of(chart)
+    spec = spec_of(chart)
+    spec["data"] = {"values": {"type": "FeatureCollection", "features": features}, "format": {"property": "features"}}
+    return spec
 
 
 def removals_bars(frame: pd.DataFrame, t) -> dict:

@@ -119,13 +119,14 @@ def site_checks(site: Path, data_dir: Path) -> list[dict]:
     return qa
 
 
-def load_stage_rows(build: Path) -> pd.DataFrame:
-    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in sorted((build / "qa").glob("*.csv"))]
+def load_stage_rows(build: Path, include_site: bool = True) -> pd.DataFrame:
+    paths = [p for p in sorted((build / "qa").glob("*.csv")) if include_site or p.name != "site.csv"]
+    frames = [pd.read_csv(p, dtype=str, keep_default_na=False) for p in paths]
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=QA_COLUMNS)
 
 
-def run(data_dir: Path, site_dir: Path | None = None) -> pd.DataFrame:
+def run(data_dir: Path, site_dir: Path | None = None, write: bool = True, include_site: bool = True) -> pd.DataFrame:
     """Recompute the output checks, merge every stage's rows, write qa_summary.csv; return it."""
     build = Path(data_dir) / "build"
     rows = []
@@ -141,11 +142,12 @@ def run(data_dir: Path, site_dir: Path | None = None) -> pd.DataFrame:
         rows += publication_checks(publications, sheet_rows, rejected)
     else:
         rows.append(check("ingest_outputs_present", str(publications_path), "missing", "present", "fail"))
-    summary = pd.concat([load_stage_rows(build), pd.DataFrame(rows, columns=QA_COLUMNS).astype(str)], ignore_index=True)
+    summary = pd.concat([load_stage_rows(build, include_site), pd.DataFrame(rows, columns=QA_COLUMNS).astype(str)], ignore_index=True)
     summary["order"] = summary["status"].map({s: i for i, s in enumerate(STATUSES)}).fillna(len(STATUSES))
     summary = summary.sort_values(["order", "check", "scope"], kind="stable").drop(columns="order")
-    build.mkdir(parents=True, exist_ok=True)
-    summary.to_csv(build / "qa_summary.csv", index=False)
+    if write:
+        build.mkdir(parents=True, exist_ok=True)
+        summary.to_csv(build / "qa_summary.csv", index=False)
     return summary
 
 

@@ -85,26 +85,76 @@ def stage_ingest(args) -> str:
     )
 
 
-def stage_history(args) -> str:
-    from . import history
+CODE = Path(__file__).resolve().parent
+REPO = CODE.parents[1]
 
+
+def skipped_if_fresh(name: str, args, inputs: list[Path], outputs: list[Path]):
+    """Run a stage only when something it reads changed (or --force); returns (stamp path, signature) or None."""
+    from . import stamps
+
+    build = Path(args.data_dir) / "build"
+    stamp = build / "cache" / f"{name}.stamp"
+    sig = stamps.signature(inputs)
+    if not getattr(args, "force", False) and stamps.is_fresh(stamp, sig, outputs):
+        return None
+    return stamp, sig
+
+
+def stage_history(args) -> str:
+    from . import history, stamps
+    from .fixes import manual_dir
+
+    build = Path(args.data_dir) / "build"
+    todo = skipped_if_fresh(
+        "history", args,
+        [build / "publications.parquet", build / "sheet_rows.parquet", manual_dir(args.data_dir) / "agency_aliases.csv", CODE / "history.py"],
+        [build / "agencies.parquet", build / "agreements.parquet", build / "changes.parquet", build / "qa" / "history.csv"],
+    )  # fmt: skip
+    if todo is None:
+        return "history: nothing new"
     result = history.run(args.data_dir)
+    stamps.mark(*todo)
     return f"history: {len(result.agencies)} agencies, {len(result.agreements)} agreements, {len(result.changes)} changes"
 
 
 def stage_removals(args) -> str:
-    from . import removals
+    from . import removals, stamps
+    from .fixes import manual_dir
 
+    build = Path(args.data_dir) / "build"
+    raw = Path(args.data_dir) / "raw" / "removals" / "manifest.csv"
+    todo = skipped_if_fresh(
+        "removals", args,
+        [raw, build / "agencies.parquet", manual_dir(args.data_dir), REPO / "data" / "published", CODE / "removals.py"],
+        [build / "removals_by_agency.parquet", build / "removals_by_state.parquet", build / "qa" / "removals.csv"],
+    )  # fmt: skip
+    if todo is None:
+        return "removals: nothing new"
     result = removals.run(args.data_dir)
     for error in result.errors:
         warn(f"refused {error}")
+    stamps.mark(*todo)
     return result.summary()
 
 
 def stage_render(args) -> str:
-    from . import render
+    from . import render, stamps
 
-    result = render.run(args.data_dir, site_dir=getattr(args, "site_dir", None), mkdocs=not getattr(args, "no_mkdocs", False))
+    build = Path(args.data_dir) / "build"
+    mkdocs = not getattr(args, "no_mkdocs", False)
+    site = Path(getattr(args, "site_dir", None) or DEFAULT_SITE)
+    tables = [build / f"{name}.parquet" for name in ("publications", "agencies", "agreements", "changes", "removals_by_agency", "removals_by_state")]
+    hand_written = [p for p in (REPO / "site_src").iterdir() if p.name not in {"states", "agencies", "national", "generated"}]
+    todo = skipped_if_fresh(
+        f"render-{'site' if mkdocs else 'pages'}", args,
+        tables + [build / "qa" / f"{stage}.csv" for stage in ("ingest", "history", "removals")] + [build / "rejected_rows.csv", build / "identity_tiers.csv", REPO / "mkdocs.yml", REPO / "data" / "published", CODE / "messages", CODE / "templates", CODE / "render.py", CODE / "charts.py", *hand_written],
+        [site / "index.html"] if mkdocs else [REPO / "site_src" / "generated" / "home.md"],
+    )  # fmt: skip
+    if todo is None:
+        return "render: nothing new"
+    result = render.run(args.data_dir, site_dir=site, mkdocs=mkdocs)
+    stamps.mark(*todo)
     return (
         f"render: {result.pages} pages, {result.charts} charts ({result.svgs_drawn} SVGs drawn), "
         f"mkdocs {result.mkdocs_seconds:.1f}s"

@@ -25,7 +25,7 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from . import charts
+from . import charts, checks
 from .errors import LedgerError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -39,6 +39,13 @@ VENDOR_FILES = {
 }
 RECENT_CHANGES = 25
 STATE_CHANGES = 30
+# The page's Markdown is nearly all raw HTML; MkDocs adds about 13 KB of theme around it, and a
+# state page must stay under 100 KB.
+STATE_PAGE_BUDGET = 82 * 1024
+AGREEMENT_CSV_COLUMNS = [
+    "agreement_id", "agency_id", "agency", "state", "county", "support_type", "signed", "status",
+    "first_listed", "last_listed", "first_absent", "moa_url",
+]  # fmt: skip
 
 
 # ---------------------------------------------------------------- messages and escaping
@@ -146,7 +153,8 @@ def load_inputs(data_dir: Path) -> Inputs:
         agencies=pd.read_parquet(build / "agencies.parquet"),
         agreements=pd.read_parquet(build / "agreements.parquet"),
         changes=pd.read_parquet(build / "changes.parquet"),
-        qa=pd.read_csv(build / "qa_summary.csv", dtype=str, keep_default_na=False) if (build / "qa_summary.csv").exists() else pd.DataFrame(),
+        # The data checks of this build; the site's own checks run after MkDocs, on the built site.
+        qa=checks.run(data_dir, write=False, include_site=False),
         rejected=pd.read_csv(build / "rejected_rows.csv", dtype=str, keep_default_na=False),
         tiers=pd.read_csv(build / "identity_tiers.csv") if (build / "identity_tiers.csv").exists() else pd.DataFrame(),
         oig=pd.read_csv(oig_path, dtype=str, keep_default_na=False) if oig_path.exists() else pd.DataFrame(),
@@ -435,18 +443,19 @@ def render_pages(inputs: Inputs, out: Path, t: Messages) -> tuple[int, list]:
                 t("chart.removals.desc", place=state.title, first=int(by_agency["fiscal_year"].min()), last=int(by_agency["fiscal_year"].max()), total=num(by_agency["removed"].sum())),
                 by_agency, t, jobs,
             )  # fmt: skip
-        write(
-            out / "states" / f"{state.usps.lower()}.md",
-            env.get_template("state.md.j2").render(
-                **common, state=state, agreements=mine, blocks=blocks, unmatched=unmatched,
-                changes=changes[(changes["state"] == state.usps)].head(STATE_CHANGES), oig=oig, removals=removals,
-                pending_rows=mine[mine["status"] == "pending"],
-            ),
+        context = dict(
+            **common, state=state, agreements=mine, blocks=blocks, unmatched=unmatched,
+            changes=changes[(changes["state"] == state.usps)].head(STATE_CHANGES), oig=oig, removals=removals,
         )  # fmt: skip
+        page = env.get_template("state.md.j2").render(**context, moa_column=True)
+        if len(page.encode()) > STATE_PAGE_BUDGET:
+            page = env.get_template("state.md.j2").render(**context, moa_column=False)
+        write(out / "states" / f"{state.usps.lower()}.md", page)
+        write_csv(folder / "agreements.csv", mine[AGREEMENT_CSV_COLUMNS].assign(status=mine["display_status"]))
         pages += 1
 
     # A page for every agency ever listed, out of the navigation.
-    by_agency = {key: group for key, group in inputs.agreements.groupby("agency_id")}
+    by_agency = {key: group for key, group in agreement_rows(inputs.agreements).groupby("agency_id", sort=False)}
     changes_by_agency = {key: group for key, group in changes.groupby("agency_id")}
     removals_by_agency = (
         {key: g for key, g in inputs.removals_agency.groupby("agency_id")} if inputs.removals_agency is not None and "agency_id" in inputs.removals_agency else {}
@@ -454,7 +463,7 @@ def render_pages(inputs: Inputs, out: Path, t: Messages) -> tuple[int, list]:
     titles = figures.set_index("usps")["title"]
     template = env.get_template("agency.md.j2")
     for agency in inputs.agencies.itertuples(index=False):
-        rows = agreement_rows(by_agency.get(agency.agency_id, inputs.agreements.iloc[0:0]))
+        rows = by_agency.get(agency.agency_id, shown.iloc[0:0])
         write(
             out / "agencies" / f"{agency.agency_id}.md",
             template.render(
