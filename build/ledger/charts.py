@@ -111,6 +111,21 @@ def removals_bars(frame: pd.DataFrame, t) -> dict:
     return spec_of(chart)
 
 
+def yearly_bars(frame: pd.DataFrame, title: str, x_title: str, y_title: str) -> dict:
+    """One bar per fiscal year. frame: fiscal_year, removed."""
+    chart = (
+        alt.Chart(alt.Data(values=frame[["fiscal_year", "removed"]].to_dict("records")))
+        .mark_bar()
+        .encode(
+            x=alt.X("fiscal_year:O", title=x_title, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("removed:Q", title=y_title),
+            tooltip=[alt.Tooltip("fiscal_year:O", title=x_title), alt.Tooltip("removed:Q", title=y_title, format=",")],
+        )
+        .properties(height=260, title=title)
+    )
+    return spec_of(chart)
+
+
 # ---------------------------------------------------------------- map geometry from us-atlas
 
 

@@ -86,7 +86,8 @@ def h(value: object) -> str:
 
 
 def num(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    """A count with thousands separators; empty for a figure not reported (never 0)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
         return ""
     return f"{int(value):,}"
 
@@ -483,10 +484,88 @@ def render_pages(inputs: Inputs, out: Path, t: Messages) -> tuple[int, list]:
             files=int(pubs["file_names"].map(len).sum()), sightings=int(pubs["sightings"].sum() - len(pubs)),
         ),
     )  # fmt: skip
+    national_removals = read_published("national_removals.csv")
+    per_year = removals_per_year(inputs.removals_agency, national_removals)
+    removal_context: dict = {"per_year": per_year, "top": None, "unlinked": 0, "per_year_chart": None}
+    if len(per_year):
+        peak = per_year.sort_values("removed").iloc[-1]
+        removal_context["per_year_chart"] = chart_block(
+            charts.yearly_bars(per_year, t("chart.removals_national.title"), t("chart.removals.x"), t("chart.removals.y")),
+            out / "national", "removals",
+            t("chart.removals_national.desc", first=int(per_year["fiscal_year"].min()), last=int(per_year["fiscal_year"].max()),
+              total=num(per_year["removed"].sum()), peak_year=int(peak["fiscal_year"]), peak=num(peak["removed"]), peak_share=peak["share_text"]),
+            per_year[["fiscal_year", "removed", "agencies", "national_removed", "share"]], t, jobs, "../national/",
+        )  # fmt: skip
+        removal_context.update(top_agencies(inputs.removals_agency))
+    write(out / "generated" / "removals.md", env.get_template("removals.md.j2").render(**common, **removal_context))
+    write(out / "generated" / "oig.md", env.get_template("oig.md.j2").render(**common, **oig_context(read_published("oig_2010_findings.csv"), figures, per_year, inputs, t)))
     write(out / "generated" / "sample_banner.md", env.get_template("sample_banner.md.j2").render(**common))
     write(out / "generated" / "identity.md", identity_text(inputs))
     pages += 3
     return pages, jobs
+
+
+def read_published(name: str) -> pd.DataFrame:
+    path = REPO / "data" / "published" / name
+    if not path.exists():
+        raise LedgerError(path, "missing: the project's cited figures")
+    return pd.read_csv(path, dtype={"source_url": str}, keep_default_na=False)
+
+
+def removals_per_year(by_agency: pd.DataFrame | None, national: pd.DataFrame) -> pd.DataFrame:
+    """287(g) removals per fiscal year (ICE's figures by agency) beside all ICE removals, with both sources."""
+    if by_agency is None or by_agency.empty:
+        return pd.DataFrame()
+    known = by_agency[by_agency["removed"].notna()]
+    per_year = known.groupby("fiscal_year").agg(
+        removed=("removed", "sum"), agencies=("agency_name", "nunique"), source=("source", "first"), source_url=("source_url", "first")
+    ).reset_index()
+    national = national.rename(columns={"removals": "national_removed", "source": "national_source", "source_url": "national_source_url"})
+    per_year = per_year.merge(national[["fiscal_year", "national_removed", "national_source", "national_source_url"]], on="fiscal_year", how="left")
+    per_year["removed"] = per_year["removed"].astype(int)
+    per_year["share"] = per_year["removed"] / per_year["national_removed"]
+    per_year["share_text"] = per_year["share"].map(lambda v: "" if pd.isna(v) else f"{v:.1%}")
+    return per_year
+
+
+def top_agencies(by_agency: pd.DataFrame, count: int = 25) -> dict:
+    known = by_agency[by_agency["removed"].notna()]
+    totals = known.groupby(["agency_name", "state"], dropna=False).agg(
+        removed=("removed", "sum"), identified=("identified", "sum"), agency_id=("agency_id", "first"),
+        first=("fiscal_year", "min"), last=("fiscal_year", "max"),
+    ).reset_index()  # fmt: skip
+    totals["years"] = totals["first"].astype(int).astype(str) + "-" + totals["last"].astype(int).astype(str)
+    unlinked = int(totals["agency_id"].isna().sum())
+    return {"top": totals.sort_values("removed", ascending=False).head(count), "unlinked": unlinked}
+
+
+def oig_context(findings: pd.DataFrame, figures: pd.DataFrame, per_year: pd.DataFrame, inputs: Inputs, t: Messages) -> dict:
+    """The Inspector General's 2010 findings, each beside what this build's data shows."""
+    value = findings.set_index("figure_id")["value"]
+    cite = findings.set_index("figure_id")
+    latest_p = latest(inputs.publications, "participating")
+
+    def row(question: str, then: str, figure: str, now: str) -> dict:
+        return {"question": t(question), "then": then, "then_source": cite.loc[figure, "report"], "then_url": cite.loc[figure, "source_url"], "now": now}
+
+    levels = inputs.removals_state
+    level_count = 0
+    if levels is not None and not levels.empty and "level_1" in levels:
+        level_count = int(levels[["level_1", "level_2", "level_3"]].fillna(0).to_numpy().sum())
+    foia = t("oig.now_levels_foia", count=num(level_count)) if level_count else t("oig.now_levels_none")
+    removed_now = (
+        t("oig.now_removals", total=num(per_year["removed"].sum()), first=int(per_year["fiscal_year"].min()), last=int(per_year["fiscal_year"].max()))
+        if len(per_year) else t("removals.none")
+    )  # fmt: skip
+    rows = [
+        row("oig.q_size", t("oig.then_size", agreements=value["active_agreements"], states=value["states_with_agreements"]), "active_agreements",
+            t("oig.now_size", agreements=num(figures["active"].sum()), states=num((figures["active"] > 0).sum()), date=day(latest_p["published_at"]))),
+        row("oig.q_levels", t("oig.then_levels", people=value["sample_people"], l1=value["sample_level_1"], l2=value["sample_level_2"], l3=value["sample_level_3"]),
+            "sample_level_1", t("oig.now_levels", foia=foia)),
+        row("oig.q_profiling", t("oig.then_profiling", total=value["recommendations"]), "recommendations_contested", t("oig.now_profiling")),
+        row("oig.q_removals", t("oig.then_removals"), "sample_people", removed_now),
+    ]  # fmt: skip
+    return {"rows": rows, "findings": findings}
 
 
 def identity_text(inputs: Inputs) -> str:
