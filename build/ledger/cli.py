@@ -185,6 +185,22 @@ def cmd_build(args) -> int:
     return status
 
 
+def cmd_asof(args) -> int:
+    from . import asof
+
+    active, changed, publication = asof.run(args.data_dir, args.date, args.out)
+    if publication is None:
+        say(f"asof {args.date}: no participating list had been published yet")
+        return 0
+    say(f"asof {args.date}: {len(active)} agreements on the list in force ({publication['publication_id']}, {list(publication['file_names'])[0]})")
+    for (model, count) in active.groupby("support_type").size().items():
+        say(f"  {model}: {count}")
+    say(f"changes published that day: {len(changed)}")
+    for (change, count) in changed.groupby("change").size().items():
+        say(f"  {change}: {count}")
+    return 0
+
+
 def cmd_import_removals(args) -> int:
     from .removals import import_removals
 
@@ -240,6 +256,11 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("render", help="write the pages and charts, then build the site with MkDocs")
     p.add_argument("--no-mkdocs", action="store_true", help="write the Markdown and charts only")
     p.set_defaults(func=run_stage("render"))
+
+    p = sub.add_parser("asof", help="the agreements in force on a day and the changes published that day")
+    p.add_argument("date", type=parse_date)
+    p.add_argument("--out", type=Path, help="also write both tables as CSV into this folder")
+    p.set_defaults(func=cmd_asof)
 
     p = sub.add_parser("check", help="run the quality checks on build/ (and site/) and write qa_summary.csv")
     p.set_defaults(func=cmd_check)
