@@ -36,6 +36,7 @@ from .checks import QA_COLUMNS, check
 from .errors import LedgerError
 from .fixes import FixTable, load_table, manual_dir
 from .ingest import clean_text, key_of, state_codes
+from .store import append_row
 from .workbook import MAX_COMPRESSION_RATIO
 
 PROJECT_PUBLISHED_DIR = Path(__file__).resolve().parents[2] / "data" / "published"
@@ -1048,12 +1049,7 @@ class RemovalsStore:
             target = self.path_of(row)
             if not target.exists():
                 os.replace(tmp, target)
-            new = not self.manifest_path.exists()
-            with self.manifest_path.open("a", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=MANIFEST_FIELDS)
-                if new:
-                    writer.writeheader()
-                writer.writerow(row)
+            append_row(self.manifest_path, MANIFEST_FIELDS, row)
             return row, "imported"
         finally:
             if os.path.exists(tmp):

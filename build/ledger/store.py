@@ -158,13 +158,18 @@ class Store:
         return row, "imported"
 
     def _append(self, row: dict) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        new = not self.manifest_path.exists()
-        with self.manifest_path.open("a", newline="", encoding="utf-8") as fh:
-            writer = csv.DictWriter(fh, fieldnames=MANIFEST_FIELDS)
-            if new:
-                writer.writeheader()
-            writer.writerow(row)
+        append_row(self.manifest_path, MANIFEST_FIELDS, row)
+
+
+def append_row(path: Path, fields: list[str], row: dict) -> None:
+    """Add one row to a manifest CSV, writing its header first when the file is new."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    new = not path.exists()
+    with path.open("a", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=fields)
+        if new:
+            writer.writeheader()
+        writer.writerow(row)
 
 
 def find_workbooks(paths: list[Path]) -> list[Path]:
