@@ -38,6 +38,8 @@ VENDOR_FILES = {
     "vega-embed.min.js": "vega-embed/build/vega-embed.min.js",
 }
 RECENT_CHANGES = 25
+# Changes that put a new agreement on the participating list (a renewal replaces one, so it is not counted).
+NEW_AGREEMENT_CHANGES = ["added", "moved from pending to signed"]
 STATE_CHANGES = 30
 # The page's Markdown is nearly all raw HTML; MkDocs adds about 13 KB of theme around it, and a
 # state page must stay under 100 KB.
@@ -401,7 +403,7 @@ def render_pages(inputs: Inputs, out: Path, t: Messages) -> tuple[int, list]:
         env.get_template("home.md.j2").render(
             **common, figures=figures, ranked=ranked, timeline=timeline, us_map=us_map, monthly=monthly,
             active=active_now, agencies=int(figures["agencies"].sum()), states_with=int((figures["active"] > 0).sum()),
-            pending=int(figures["pending"].sum()), added=int((last_changes["change"] == "added").sum()),
+            pending=int(figures["pending"].sum()), added=int(last_changes["change"].isin(NEW_AGREEMENT_CHANGES).sum()),
             ended=int((last_changes["change"] == "ended").sum()), previous=previous_p,
             recent=changes[changes["kind"] == "participating"].head(RECENT_CHANGES), agency_names=agency_names,
         ),
