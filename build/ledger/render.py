@@ -439,6 +439,7 @@ def render_pages(inputs: Inputs, out: Path, t: Messages) -> tuple[int, list]:
             )  # fmt: skip
         oig = inputs.oig[inputs.oig["state"] == state.usps] if not inputs.oig.empty else inputs.oig
         removals = removals_for_state(inputs, state.usps)
+        removal_table, state_removals, removal_sources = removal_details(removals, inputs.removals_state, state.usps)
         if removals is not None and not removals.empty:
             by_agency = removals.groupby(["fiscal_year", "agency"], as_index=False)["removed"].sum()
             blocks["removals"] = chart_block(
@@ -449,6 +450,7 @@ def render_pages(inputs: Inputs, out: Path, t: Messages) -> tuple[int, list]:
         context = dict(
             **common, state=state, agreements=mine, blocks=blocks, unmatched=unmatched,
             changes=changes[(changes["state"] == state.usps)].head(STATE_CHANGES), oig=oig, removals=removals,
+            removal_table=removal_table, state_removals=state_removals, removal_sources=removal_sources,
         )  # fmt: skip
         page = env.get_template("state.md.j2").render(**context, moa_column=True)
         if len(page.encode()) > STATE_PAGE_BUDGET:
@@ -583,6 +585,19 @@ def identity_text(inputs: Inputs) -> str:
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False)
     env.filters.update(md=md, num=num)
     return env.from_string(template.read_text(encoding="utf-8")).render(**context)
+
+
+def removal_details(removals: pd.DataFrame | None, by_state: pd.DataFrame | None, usps: str) -> tuple[pd.DataFrame, dict, list]:
+    """The state's removals as agency x fiscal year, its share of all ICE removals per year, and its sources."""
+    if removals is None or removals.empty:
+        return pd.DataFrame(), {}, []
+    table = removals.pivot_table(index="agency", columns="fiscal_year", values="removed", aggfunc="sum")
+    shares: dict = {}
+    if by_state is not None and not by_state.empty:
+        mine = by_state[(by_state["state"] == usps) & by_state["share"].notna()]
+        shares = {int(r.fiscal_year): f"{float(r.share):.2%}" for r in mine.itertuples()}
+    sources = list(dict.fromkeys(zip(removals["source"], removals["source_url"].fillna(""))))
+    return table, shares, sources
 
 
 def removals_for_state(inputs: Inputs, usps: str) -> pd.DataFrame | None:
