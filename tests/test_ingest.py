@@ -427,3 +427,22 @@ def test_sample_archive_builds_and_says_it_is_sample(tmp_path):
     assert pubs["is_sample"].all() and len(pubs) == 6
     # Real lists never mix with the sample.
     assert cli.main(["--data-dir", str(data), "import", str(tmp_path)]) == 2
+
+
+def test_county_markers_typos_and_agencies_under_the_wrong_state_are_fixed(write_list, tmp_path):
+    rows = [
+        ["TEXAS", "McKenzie County Sheriff's Office", "County", "McKenzie County", "Task Force Model", "2025-03-17", MOA],
+        ["FLORIDA", "Florida Highway Patrol", "State Agency", "#NA", "Task Force Model", "2025-03-17", MOA],
+        ["GEORGIA", "Decatur County Sheriff's Office", "County", "Decatur", "Task Force Model", "2025-03-17", MOA],
+        ["TEXAS", "Lake County Sheriff's Office", "County", "Lake Conty", "Task Force Model", "2025-03-17", MOA],
+        ["ALABAMA", "Decatur Police Department", "Municipality", "Decatur", "Task Force Model", "2025-03-17", MOA],
+    ]
+    result = build(tmp_path / "data", write_list("participatingAgencies03182025pm.xlsx", P_HEADER, rows))
+    got = result.sheet_rows[["state", "county", "fixes_applied"]].astype(object).where(result.sheet_rows[["state", "county", "fixes_applied"]].notna(), None).values.tolist()
+    assert got == [
+        ["ND", "McKenzie County", "agency_states"],
+        ["FL", None, "county_names"],
+        ["GA", "Decatur County", "county_names"],  # keyed on state and county
+        ["TX", "Lake County", "county_names"],
+        ["AL", "Decatur", ""],  # the Georgia fix does not reach another state's Decatur
+    ]

@@ -14,7 +14,7 @@ from pathlib import Path
 from .errors import LedgerError
 
 FIX_COLUMNS = ["wrong", "right", "reason", "source", "reviewed"]
-TABLES = ["state_names", "support_types", "agency_types", "signed_dates", "publication_dates"]
+TABLES = ["state_names", "agency_states", "support_types", "agency_types", "county_names", "signed_dates", "publication_dates"]
 PROJECT_MANUAL_DIR = Path(__file__).resolve().parents[2] / "data" / "manual"
 
 

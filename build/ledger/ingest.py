@@ -33,7 +33,7 @@ from .store import Store
 from .workbook import column_letter, read_sheet
 
 # Bump when parsing changes what a workbook yields: it invalidates the parse cache.
-PARSER_VERSION = 4
+PARSER_VERSION = 4  # the parse cache holds raw cells only: fixes never need a new version
 
 # The one vocabulary for rows set aside. Tests and the methodology page read it from here.
 REJECT_REASONS = {
@@ -357,7 +357,29 @@ def normalise_rows(raw: pd.DataFrame, fixes: dict[str, FixTable], published: pd.
 
     state_codes_, states = per_distinct(out["raw_state"], lambda v: clean_state(v, codes, fixes["state_names"]))
     agency_codes, agencies = per_distinct(out["raw_agency"], clean_text)
-    county_codes, counties = per_distinct(out["raw_county"], lambda v: clean_text(v) or None)
+    county_fixes = fixes["county_names"]
+
+    def county_of(pair: str) -> tuple[str | None, bool]:
+        state, _, text = pair.partition("|")
+        cleaned = clean_text(text)
+        # A fix keyed on state and county is preferred to one keyed on the county alone.
+        for key in (f"{state}|{cleaned.upper()}", cleaned.upper()):
+            right = county_fixes.apply(key) if cleaned else None
+            if right is not None:
+                return right or None, True
+        return cleaned or None, False
+
+    state_of_row = field(state_codes_, states, 0)
+    county_key = pd.Series(state_of_row, index=out.index).fillna("") + "|" + out["raw_county"].fillna("")
+    county_codes, counties = per_distinct(county_key, county_of)
+    # ICE has printed an agency under another state's name; reviewed cases are moved back.
+    agency_state_fixes = fixes["agency_states"]
+    moved_codes, moved = per_distinct(
+        pd.Series(state_of_row, index=out.index).fillna("") + "|" + out["raw_agency"].fillna("").map(key_of),
+        lambda key: agency_state_fixes.apply(key),
+    )
+    moved_to = field(moved_codes, moved)
+    state_values = np.where(pd.notna(moved_to), moved_to, state_of_row)
     support_codes, supports = per_distinct(
         out["raw_support_type"], lambda v: (*clean_choice(v, SUPPORT_TYPES, fixes["support_types"]), clean_text(v))
     )
@@ -431,14 +453,16 @@ def normalise_rows(raw: pd.DataFrame, fixes: dict[str, FixTable], published: pd.
         "state_names": field(state_codes_, states, 2).astype(bool),
         "support_types": field(support_codes, supports, 2).astype(bool),
         "agency_types": field(type_codes, agency_types, 2).astype(bool),
+        "county_names": field(county_codes, counties, 1).astype(bool),
+        "agency_states": pd.notna(moved_to),
         "signed_dates": field(signed_codes, signed, 1).astype(bool),
     }
     mask_bits = sum(flags.astype(np.int64) << bit for bit, flags in enumerate(fixed.values()))
     labels = {m: ";".join(n for b, n in enumerate(fixed) if m >> b & 1) for m in range(1 << len(fixed))}
 
-    out["state"] = np.where(accepted, field(state_codes_, states, 0), None)
+    out["state"] = np.where(accepted, state_values, None)
     out["agency"] = field(agency_codes, agencies)
-    out["county"] = field(county_codes, counties)
+    out["county"] = field(county_codes, counties, 0)
     out["support_type"] = np.where(accepted, field(support_codes, supports, 0), None)
     out["agency_type"] = field(type_codes, agency_types, 0)
     out["signed"] = pd.Series(np.where(accepted, signed_dates, None), index=out.index, dtype=object)
