@@ -340,8 +340,9 @@ def link_column(hrefs: pd.Series, texts: pd.Series) -> np.ndarray:
     Archive captures put the capture time in every URL, which would make each cell distinct; the
     prefix is cut off for the whole column at once first, leaving a few thousand distinct links.
     """
-    candidates = hrefs.fillna("").where(hrefs.fillna("").str.strip() != "", texts.fillna("")).str.strip()
-    candidates = candidates.str.replace(r"^[hH][tT][tT][pP][sS]?://web\.archive\.org/web/\d+[a-z_]*/", "", regex=True)
+    hrefs = hrefs.fillna("").astype("str")
+    candidates = hrefs.where(hrefs.str.strip() != "", texts.fillna("").astype("str")).astype("str").str.strip()
+    candidates = candidates.str.replace(r"^[hH][tT][tT][pP][sS]?://web\.archive\.org/web/[0-9]+[a-z_]*/", "", regex=True)
     codes, urls = per_distinct(candidates, lambda value: clean_url("", value))
     return field(codes, urls)
 
@@ -375,8 +376,8 @@ def normalise_rows(raw: pd.DataFrame, fixes: dict[str, FixTable], published: pd.
     # ICE has printed an agency under another state's name; reviewed cases are moved back.
     agency_state_fixes = fixes["agency_states"]
     moved_codes, moved = per_distinct(
-        pd.Series(state_of_row, index=out.index).fillna("") + "|" + out["raw_agency"].fillna("").map(key_of),
-        lambda key: agency_state_fixes.apply(key),
+        pd.Series(state_of_row, index=out.index).fillna("") + "|" + out["raw_agency"].fillna(""),
+        lambda pair: agency_state_fixes.apply(pair.split("|", 1)[0] + "|" + key_of(pair.split("|", 1)[1])),
     )
     moved_to = field(moved_codes, moved)
     state_values = np.where(pd.notna(moved_to), moved_to, state_of_row)
