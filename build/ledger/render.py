@@ -356,7 +356,8 @@ def render_pages(inputs: Inputs, out: Path, t: Messages) -> tuple[int, list]:
     labels = {m: t(f"model.{m}") for m in charts.MODEL_ORDER}
     agency_names = inputs.agencies.set_index("agency_id")["name"]
     first_date, last_date = day(pubs["published_at"].min()), day(pubs["published_at"].max())
-    previous_p = pubs[(pubs["kind"] == "participating") & (pubs["published_at"] < latest_p["published_at"])]["publication_id"].max()
+    earlier = pubs[(pubs["kind"] == "participating") & (pubs["published_at"] < latest_p["published_at"])]
+    previous_date = day(earlier["published_at"].max()) if len(earlier) else ""
     last_changes = changes[changes["publication_id"] == latest_p["publication_id"]]
     common = {
         "is_sample": is_sample,
@@ -404,7 +405,7 @@ def render_pages(inputs: Inputs, out: Path, t: Messages) -> tuple[int, list]:
             **common, figures=figures, ranked=ranked, timeline=timeline, us_map=us_map, monthly=monthly,
             active=active_now, agencies=int(figures["agencies"].sum()), states_with=int((figures["active"] > 0).sum()),
             pending=int(figures["pending"].sum()), added=int(last_changes["change"].isin(NEW_AGREEMENT_CHANGES).sum()),
-            ended=int((last_changes["change"] == "ended").sum()), previous=previous_p,
+            ended=int((last_changes["change"] == "ended").sum()), previous=previous_date,
             recent=changes[changes["kind"] == "participating"].head(RECENT_CHANGES), agency_names=agency_names,
         ),
     )  # fmt: skip
