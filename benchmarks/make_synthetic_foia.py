@@ -22,14 +22,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ledger.removals import DDP_ARRESTS_COLUMNS
+
 REDACTED = "(b)(6), (b)(7)(c)"
-COLUMNS = [
-    "Apprehension Date", "Apprehension State", "Apprehension County", "Apprehension AOR", "Final Program",
-    "Final Program Group", "Apprehension Method", "Apprehension Criminality", "Case Status", "Case Category",
-    "Departed Date", "Departure Country", "Final Order Yes No", "Final Order Date", "Birth Date", "Birth Year",
-    "Citizenship Country", "Gender", "Apprehension Site Landmark", "Alien File Number", "EID Case ID",
-    "EID Subject ID", "Unique Identifier",
-]  # fmt: skip
+COLUMNS = DDP_ARRESTS_COLUMNS
 STATES = {
     "TEXAS": 18, "FLORIDA": 14, "CALIFORNIA": 9, "GEORGIA": 5, "NORTH CAROLINA": 4, "ARIZONA": 4, "NEW YORK": 4,
     "ILLINOIS": 3, "NEW JERSEY": 3, "VIRGINIA": 3, "TENNESSEE": 2, "LOUISIANA": 2, "SOUTH CAROLINA": 2,

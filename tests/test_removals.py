@@ -27,13 +27,7 @@ AGENCY_HEADER = (
     + ["all_removed"]
 )
 # The Deportation Data Project's arrests releases (2025) and UWCHR's removals releases (FY2012-2023).
-DDP_HEADER = [
-    "Apprehension Date", "Apprehension State", "Apprehension County", "Apprehension AOR", "Final Program",
-    "Final Program Group", "Apprehension Method", "Apprehension Criminality", "Case Status", "Case Category",
-    "Departed Date", "Departure Country", "Final Order Yes No", "Final Order Date", "Birth Date", "Birth Year",
-    "Citizenship Country", "Gender", "Apprehension Site Landmark", "Alien File Number", "EID Case ID",
-    "EID Subject ID", "Unique Identifier",
-]  # fmt: skip
+DDP_HEADER = removals.DDP_ARRESTS_COLUMNS
 UWCHR_HEADER = [
     "Area of Responsibility", "Arrest Date", "Departed Date", "Case Close Date", "Removal Date",
     "Apprehension Method Code", "Processing Disposition Code", "Citizenship Country", "Gender",
