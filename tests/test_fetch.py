@@ -66,6 +66,14 @@ class Site:
     def file(self, name: str, body: bytes, ctype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"):
         self.routes[f"/doclib/about/offices/ero/287g/{name}"] = (200, ctype, body)
 
+    def publish(self, participating_name: str, body: bytes, ctype: str | None = None, pending_body: bytes | None = None):
+        """Put a participating list (and, if given, the pending list of 01/08/2026) on the page."""
+        pending_name = "pendingAgencies01082026am.xlsx"
+        self.page(participating_name, pending_name)
+        self.file(participating_name, body, *([ctype] if ctype else []))
+        if pending_body is not None:
+            self.file(pending_name, pending_body)
+
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
@@ -92,9 +100,7 @@ def test_list_links_finds_both_kinds():
 
 
 def test_fetch_stores_both_lists_with_provenance(site, tmp_path):
-    site.page("participatingAgencies01072026am.xlsx", "pendingAgencies01082026am.xlsx")
-    site.file("participatingAgencies01072026am.xlsx", participating(10))
-    site.file("pendingAgencies01082026am.xlsx", pending(3))
+    site.publish("participatingAgencies01072026am.xlsx", participating(10), pending_body=pending(3))
     site.failures_left["/287g"] = 1  # a transient error is retried
     assert fetch(tmp_path / "data", site) == 0
     manifest = Store(tmp_path / "data").manifest()
@@ -106,12 +112,9 @@ def test_fetch_stores_both_lists_with_provenance(site, tmp_path):
 
 
 def test_an_html_answer_is_refused_and_the_last_good_list_stays(site, tmp_path, capsys):
-    site.page("participatingAgencies01072026am.xlsx", "pendingAgencies01082026am.xlsx")
-    site.file("participatingAgencies01072026am.xlsx", participating(10))
-    site.file("pendingAgencies01082026am.xlsx", pending(3))
+    site.publish("participatingAgencies01072026am.xlsx", participating(10), pending_body=pending(3))
     assert fetch(tmp_path / "data", site) == 0
-    site.page("participatingAgencies01092026am.xlsx", "pendingAgencies01082026am.xlsx")
-    site.file("participatingAgencies01092026am.xlsx", b"<!DOCTYPE html><html>Access Denied</html>", "text/html")
+    site.publish("participatingAgencies01092026am.xlsx", b"<!DOCTYPE html><html>Access Denied</html>", "text/html")
     assert fetch(tmp_path / "data", site) == 1
     err = capsys.readouterr().err
     assert "participatingAgencies01092026am.xlsx: not an Excel workbook (an HTML page)" in err
@@ -121,19 +124,15 @@ def test_an_html_answer_is_refused_and_the_last_good_list_stays(site, tmp_path, 
 
 
 def test_a_drop_over_20_percent_needs_accept_drop(site, tmp_path, capsys):
-    site.page("participatingAgencies01072026am.xlsx", "pendingAgencies01082026am.xlsx")
-    site.file("participatingAgencies01072026am.xlsx", participating(10))
-    site.file("pendingAgencies01082026am.xlsx", pending(3))
+    site.publish("participatingAgencies01072026am.xlsx", participating(10), pending_body=pending(3))
     assert fetch(tmp_path / "data", site) == 0
-    site.page("participatingAgencies01092026am.xlsx", "pendingAgencies01082026am.xlsx")
-    site.file("participatingAgencies01092026am.xlsx", participating(7))  # 30% fewer rows
+    site.publish("participatingAgencies01092026am.xlsx", participating(7))  # 30% fewer rows
     assert fetch(tmp_path / "data", site) == 1
     assert "7 rows against 10" in capsys.readouterr().err
     assert len(Store(tmp_path / "data").manifest()) == 2
     assert fetch(tmp_path / "data", site, "--accept-drop") == 0
     assert len(Store(tmp_path / "data").manifest()) == 3
-    site.page("participatingAgencies01102026am.xlsx", "pendingAgencies01082026am.xlsx")
-    site.file("participatingAgencies01102026am.xlsx", participating(6))  # 14% fewer: fine
+    site.publish("participatingAgencies01102026am.xlsx", participating(6))  # 14% fewer: fine
     assert fetch(tmp_path / "data", site) == 0
 
 

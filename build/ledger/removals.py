@@ -22,7 +22,6 @@ import math
 import os
 import re
 import tempfile
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,7 +36,7 @@ from .errors import LedgerError
 from .fixes import FixTable, load_table, manual_dir
 from .ingest import clean_text, key_of, state_codes
 from .store import append_row
-from .workbook import MAX_COMPRESSION_RATIO
+from .workbook import check_zip
 
 PROJECT_PUBLISHED_DIR = Path(__file__).resolve().parents[2] / "data" / "published"
 # The column layout of the Deportation Data Project's ICE arrests releases (2025): the loader finds
@@ -496,33 +495,6 @@ def role_columns(layout: dict[str, list[str]]) -> list[tuple[str, str]]:
     ]
 
 
-def check_release_zip(path: Path) -> None:
-    """Refuse anything that is not a sane xlsx zip before any member is decompressed."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(200)
-    except OSError as exc:
-        raise LedgerError(path, f"cannot read file ({exc.strerror})") from None
-    if not head.startswith(b"PK\x03\x04"):
-        what = "an HTML page" if head.lstrip().lower().startswith((b"<!doctype html", b"<html")) else "not a zip file"
-        raise LedgerError(path, f"not an Excel workbook ({what})")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            members = zf.infolist()
-    except zipfile.BadZipFile as exc:
-        raise LedgerError(path, f"not an Excel workbook (broken zip: {exc})") from None
-    total = sum(m.file_size for m in members)
-    if total > MAX_RELEASE_BYTES:
-        raise LedgerError(
-            path, f"declared uncompressed size {total:,} bytes is over the {MAX_RELEASE_BYTES // 1024**3} GiB limit"
-        )
-    for m in members:
-        if m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1) and m.file_size > 1024 * 1024:
-            raise LedgerError(path, f"member {m.filename} expands over {MAX_COMPRESSION_RATIO}:1 (possible zip bomb)")
-    if "xl/workbook.xml" not in {m.filename for m in members}:
-        raise LedgerError(path, "not an Excel workbook (no xl/workbook.xml)")
-
-
 def find_header(rows) -> tuple[int, list[str]] | None:
     """(index, cells) of the first row among the first rows that names a method and a departure date."""
     for index, row in enumerate(rows):
@@ -556,7 +528,7 @@ def read_foia_workbook(path: Path) -> tuple[pd.DataFrame, int, int, list[str]]:
     Releases put banner rows above the header and split the records over several sheets; a sheet
     without the header (a notes page) is passed over, a workbook without any is refused.
     """
-    check_release_zip(path)
+    check_zip(path, limit=MAX_RELEASE_BYTES)
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         sheet_names = workbook.sheet_names
@@ -1091,7 +1063,7 @@ def validate_removals_file(path: Path) -> str:
         header = next(csv.reader(io.StringIO(first_line)), [])
         agency_stats_layout(path, header)
     elif path.suffix.lower() == ".xlsx":
-        check_release_zip(path)
+        check_zip(path, limit=MAX_RELEASE_BYTES)
         try:
             workbook = CalamineWorkbook.from_path(str(path))
             found = False

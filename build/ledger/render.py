@@ -285,8 +285,12 @@ def county_matches(agreements: pd.DataFrame, features: tuple[dict, ...], fips: s
 # ---------------------------------------------------------------- outputs
 
 
+WRITTEN: set[Path] = set()
+
+
 def write(path: Path, text: str) -> None:
     """Write only when the content changed, so MkDocs and the browser cache see stable files."""
+    WRITTEN.add(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists() or path.read_text(encoding="utf-8") != text:
         path.write_text(text, encoding="utf-8")
@@ -610,12 +614,15 @@ def removals_for_state(inputs: Inputs, usps: str) -> pd.DataFrame | None:
     return mine.assign(agency=mine[name_column], fiscal_year=mine["fiscal_year"].astype(int), removed=mine["removed"].astype(int))
 
 
-def clean_generated(out: Path) -> None:
-    """Remove pages of states or agencies that no longer exist, so the site never shows stale ones."""
+def remove_stale(out: Path, written: set[Path]) -> None:
+    """Remove generated pages of states or agencies no longer in the data, so the site never shows stale ones.
+
+    Files are otherwise rewritten only when their content changed (see `write`)."""
     for name in ["states", "agencies"]:
         folder = out / name
-        if folder.exists():
-            shutil.rmtree(folder)
+        for path in folder.rglob("*.md") if folder.exists() else []:
+            if path not in written:
+                path.unlink()
 
 
 def run_mkdocs(config: Path, site_dir: Path) -> float:
@@ -656,9 +663,10 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
     inputs = load_inputs(data_dir)
     source = private_source(Path(work_dir)) if work_dir else SITE_SRC
     config = Path(work_dir) / "mkdocs.yml" if work_dir else REPO / "mkdocs.yml"
-    clean_generated(source)
+    WRITTEN.clear()
     copy_vendor(source / "assets" / "vendor")
     pages, jobs = render_pages(inputs, source, t)
+    remove_stale(source, WRITTEN)
     drawn = charts.render_svgs(jobs, Path(data_dir) / "build" / "cache" / "svg")
     seconds = run_mkdocs(config, Path(site_dir or REPO / "site")) if mkdocs else 0.0
     return RenderResult(pages=pages, charts=len(jobs), svgs_drawn=drawn, mkdocs_seconds=seconds)

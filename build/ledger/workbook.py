@@ -79,22 +79,38 @@ class Sheet:
         return len(self.row_numbers)
 
 
-def check_zip(path: Path, data: bytes) -> None:
-    """Refuse anything that is not a sane xlsx zip before any member is decompressed."""
-    if not data.startswith(b"PK\x03\x04"):
-        head = data[:200].lstrip().lower()
-        what = "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "not a zip file"
+def size_text(limit: int) -> str:
+    return f"{limit // 1024**3} GiB" if limit >= 1024**3 else f"{limit // 1024**2} MiB"
+
+
+def check_zip(path: Path, data: bytes | None = None, limit: int = MAX_UNCOMPRESSED_BYTES) -> None:
+    """Refuse anything that is not a sane xlsx zip before any member is decompressed.
+
+    `data` is the file's bytes, or None to read the zip directory from `path` (FOIA releases are
+    too large to hold in memory, and get a larger `limit`).
+    """
+    if data is None:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(200)
+        except OSError as exc:
+            raise LedgerError(path, f"cannot read file ({exc.strerror})") from None
+    else:
+        head = data[:200]
+    if not head.startswith(b"PK\x03\x04"):
+        what = "an HTML page" if head.lstrip().lower().startswith((b"<!doctype html", b"<html")) else "not a zip file"
         raise LedgerError(path, f"not an Excel workbook ({what})")
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
+        with zipfile.ZipFile(io.BytesIO(data) if data is not None else path) as zf:
+            members = zf.infolist()
     except zipfile.BadZipFile as exc:
         raise LedgerError(path, f"not an Excel workbook (broken zip: {exc})") from None
     total = sum(m.file_size for m in members)
-    if total > MAX_UNCOMPRESSED_BYTES:
-        raise LedgerError(path, f"declared uncompressed size {total:,} bytes is over the 50 MiB limit")
+    if total > limit:
+        raise LedgerError(path, f"declared uncompressed size {total:,} bytes is over the {size_text(limit)} limit")
     for m in members:
         if m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1) and m.file_size > 1024 * 1024:
-            raise LedgerError(path, f"member {m.filename} expands over 100:1 (possible zip bomb)")
+            raise LedgerError(path, f"member {m.filename} expands over {MAX_COMPRESSION_RATIO}:1 (possible zip bomb)")
     if "xl/workbook.xml" not in {m.filename for m in members}:
         raise LedgerError(path, "not an Excel workbook (no xl/workbook.xml)")
 
