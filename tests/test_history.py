@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from ledger import cli, history
-from ledger.errors import LedgerError
-from ledger.fixes import FixTable
+from ledger.common.errors import LedgerError
+from ledger.common.fixes import FixTable
 
 from .conftest import ICE_SHEETS, shared_path
 

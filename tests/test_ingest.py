@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from ledger import checks, cli, ingest
-from ledger.errors import LedgerError
-from ledger.fixes import FixTable
+from ledger.common.errors import LedgerError
+from ledger.common.fixes import FixTable
 from ledger.store import Store, date_from_name, import_paths
 from ledger.workbook import LAYOUTS, read_sheet
 

@@ -14,8 +14,8 @@ import pytest
 from openpyxl import Workbook
 
 from ledger import removals
-from ledger.checks import check
-from ledger.fixes import FixTable
+from ledger.common.qa import check
+from ledger.common.fixes import FixTable
 
 from .conftest import shared_path
 

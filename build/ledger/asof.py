@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import LedgerError
+from .common.errors import LedgerError
 
 
 def list_in_force(publications: pd.DataFrame, day: dt.date, kind: str = "participating") -> pd.Series | None:

@@ -15,12 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 
-QA_COLUMNS = ["check", "scope", "value", "expected", "status"]
-STATUSES = ["fail", "warn", "pass", "info"]
-
-
-def check(name: str, scope: str, value: object, expected: object, status: str) -> dict:
-    return {"check": name, "scope": scope, "value": value, "expected": expected, "status": status}
+from .common.qa import QA_COLUMNS, STATUSES, check
 
 
 def publication_checks(publications: pd.DataFrame, sheet_rows: pd.DataFrame, rejected: pd.DataFrame) -> list[dict]:

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from . import __version__, checks
-from .errors import LedgerError
+from .common.errors import LedgerError
 
 
 DEFAULT_SITE = Path(__file__).resolve().parents[2] / "site"
@@ -91,7 +91,7 @@ REPO = CODE.parents[1]
 
 def skipped_if_fresh(name: str, args, inputs: list[Path], outputs: list[Path]):
     """Run a stage only when something it reads changed (or --force); returns (stamp path, signature) or None."""
-    from . import stamps
+    from .common import stamps
 
     build = Path(args.data_dir) / "build"
     stamp = build / "cache" / f"{name}.stamp"
@@ -102,8 +102,9 @@ def skipped_if_fresh(name: str, args, inputs: list[Path], outputs: list[Path]):
 
 
 def stage_history(args) -> str:
-    from . import history, stamps
-    from .fixes import manual_dir
+    from . import history
+    from .common import stamps
+    from .common.fixes import manual_dir
 
     build = Path(args.data_dir) / "build"
     todo = skipped_if_fresh(
@@ -119,8 +120,9 @@ def stage_history(args) -> str:
 
 
 def stage_removals(args) -> str:
-    from . import removals, stamps
-    from .fixes import manual_dir
+    from . import removals
+    from .common import stamps
+    from .common.fixes import manual_dir
 
     build = Path(args.data_dir) / "build"
     raw = Path(args.data_dir) / "raw" / "removals" / "manifest.csv"
@@ -139,7 +141,8 @@ def stage_removals(args) -> str:
 
 
 def stage_render(args) -> str:
-    from . import render, stamps
+    from . import render
+    from .common import stamps
 
     build = Path(args.data_dir) / "build"
     mkdocs = not getattr(args, "no_mkdocs", False)

@@ -18,7 +18,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from . import __version__
-from .errors import LedgerError
+from .common.errors import LedgerError
 from .store import Store, kind_from_name
 from .workbook import read_sheet
 

@@ -44,9 +44,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .checks import QA_COLUMNS, check
-from .errors import LedgerError
-from .fixes import FIX_COLUMNS, FixTable, manual_dir
+from .common.qa import QA_COLUMNS, check
+from .common.errors import LedgerError
+from .common.fixes import FIX_COLUMNS, FixTable, manual_dir
 
 MODEL_CODES = {"Jail Enforcement Model": "jem", "Task Force Model": "tfm", "Warrant Service Officer": "wso"}
 

@@ -25,10 +25,10 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from . import stamps
-from .checks import check
-from .errors import LedgerError
-from .fixes import FixTable, load_fixes, manual_dir
+from .common import stamps
+from .common.qa import check
+from .common.errors import LedgerError
+from .common.fixes import FixTable, load_fixes, manual_dir
 from .store import Store
 from .workbook import column_letter, read_sheet
 
@@ -89,7 +89,7 @@ class IngestResult:
 
 def state_codes() -> dict[str, str]:
     """Upper-case state, DC and territory names to USPS codes."""
-    with resources.files("ledger").joinpath("states.csv").open(encoding="utf-8") as fh:
+    with resources.files("ledger.common").joinpath("states.csv").open(encoding="utf-8") as fh:
         return {row["name"]: row["usps"] for row in csv.DictReader(fh)}
 
 

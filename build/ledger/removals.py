@@ -31,9 +31,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from python_calamine import CalamineWorkbook
 
-from .checks import QA_COLUMNS, check
-from .errors import LedgerError
-from .fixes import FixTable, load_table, manual_dir
+from .common.qa import QA_COLUMNS, check
+from .common.errors import LedgerError
+from .common.fixes import FixTable, load_table, manual_dir
 from .ingest import clean_text, key_of, state_codes
 from .store import append_row
 from .workbook import check_zip

@@ -26,7 +26,7 @@ import jinja2
 import pandas as pd
 
 from . import charts, checks
-from .errors import LedgerError
+from .common.errors import LedgerError
 
 REPO = Path(__file__).resolve().parents[2]
 SITE_SRC = REPO / "site_src"
@@ -146,7 +146,7 @@ def load_inputs(data_dir: Path) -> Inputs:
     for name in needed:
         if not (build / name).exists():
             raise LedgerError(build / name, "missing: run `ledger ingest` and `ledger history` first")
-    with resources.files("ledger").joinpath("states.csv").open(encoding="utf-8") as fh:
+    with resources.files("ledger.common").joinpath("states.csv").open(encoding="utf-8") as fh:
         states = pd.DataFrame(list(csv.DictReader(fh)))
     states["title"] = states["name"].str.title().str.replace(" Of ", " of ").str.replace("U.S.", "U.S.", regex=False)
     oig_path = REPO / "data" / "published" / "oig_2009_agreements.csv"

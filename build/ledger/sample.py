@@ -17,7 +17,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from .errors import LedgerError
+from .common.errors import LedgerError
 from .store import Store
 
 SAMPLE_SOURCE = "sample"

@@ -16,7 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import LedgerError
+from .common.errors import LedgerError
 from .workbook import read_sheet
 
 MANIFEST_FIELDS = [

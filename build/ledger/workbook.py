@@ -19,7 +19,7 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 from python_calamine import CalamineWorkbook
 
-from .errors import LedgerError
+from .common.errors import LedgerError
 
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # no real ICE list is near 2 MiB uncompressed
 MAX_COMPRESSION_RATIO = 100  # the real lists stay under 20:1; zip bombs are far above

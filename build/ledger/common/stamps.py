@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import __version__
+from .. import __version__
 
 
 def signature(paths: list[Path]) -> str:

@@ -15,7 +15,7 @@ from .errors import LedgerError
 
 FIX_COLUMNS = ["wrong", "right", "reason", "source", "reviewed"]
 TABLES = ["state_names", "agency_states", "support_types", "agency_types", "county_names", "signed_dates", "publication_dates"]
-PROJECT_MANUAL_DIR = Path(__file__).resolve().parents[2] / "data" / "manual"
+from .paths import PROJECT_MANUAL_DIR
 
 
 @dataclass
