@@ -23,6 +23,9 @@ WORK = REPO / ".bench"
 LEDGER = [str(REPO / ".venv" / "bin" / "ledger")]
 
 results: list[dict] = []
+# The same measures of an earlier revision, taken in the same run, so a refactor shows its cost.
+BASELINE_REV = os.environ.get("BENCH_BASELINE", "")
+CURRENT: dict[str, float] = {}
 
 
 def record(name: str, value: float, unit: str, goal: str = "", ok: bool | None = None) -> None:
@@ -64,6 +67,7 @@ def bench_ingest(data: Path) -> None:
     subprocess.run(LEDGER + ["--data-dir", str(data), "import", str(ICE_SHEETS)], check=True, stdout=subprocess.DEVNULL)
     cold, peak = run_timed(LEDGER + ["--data-dir", str(data), "ingest"])
     record("ingest, cold (1,046 lists, empty cache)", cold, "s", "<= 5 s", cold <= 5)
+    CURRENT["ingest, cold"] = cold
     record("ingest, cold: peak memory", peak, "MiB")
     warm, _ = run_timed(LEDGER + ["--data-dir", str(data), "ingest"])
     record("ingest, warm (nothing new)", warm, "s", "<= 1 s", warm <= 1)
@@ -81,6 +85,7 @@ def bench_history(data: Path) -> None:
     (data / "build" / "cache" / "history.stamp").unlink(missing_ok=True)
     seconds, peak = run_timed(LEDGER + ["--data-dir", str(data), "history"])
     record("history, whole archive", seconds, "s", "<= 10 s", seconds <= 10)
+    CURRENT["history"] = seconds
     record("history: peak memory", peak, "MiB")
 
 
@@ -96,9 +101,11 @@ def bench_build(data: Path) -> None:
     shutil.rmtree(site, ignore_errors=True)
     cold, peak = run_timed(LEDGER + ["--data-dir", str(data), "--site-dir", str(site), "build"])
     record("ledger build, cold (empty build/ and site/)", cold, "s", "<= 60 s", cold <= 60)
+    CURRENT["build, cold"] = cold
     record("ledger build, cold: peak memory", peak, "MiB")
     warm, _ = run_timed(LEDGER + ["--data-dir", str(data), "--site-dir", str(site), "build"])
     record("ledger build, nothing changed", warm, "s", "<= 15 s", warm <= 15)
+    CURRENT["build, nothing changed"] = warm
     # MkDocs alone on the same generated Markdown, so our stages' share is visible.
     mkdocs, _ = run_timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(REPO / "mkdocs.yml"), "--site-dir", str(WORK / "site-mkdocs-only")])
     record("mkdocs build alone (same Markdown)", mkdocs, "s")
@@ -121,6 +128,37 @@ def bench_removals() -> None:
     record("FOIA aggregation: peak memory", peak, "MiB", "<= 2048 MiB", peak <= 2048)
 
 
+def bench_baseline(current: dict[str, float]) -> None:
+    """Ingest, history, cold and unchanged builds of BENCH_BASELINE (a git revision) beside this tree's."""
+    if not BASELINE_REV:
+        return
+    print(f"baseline: revision {BASELINE_REV} measured in this run")
+    tree = WORK / "baseline-tree"
+    if tree.exists():
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, check=False)
+    subprocess.run(["git", "worktree", "add", "--detach", str(tree), BASELINE_REV], cwd=REPO, check=True, capture_output=True)
+    try:
+        (tree / "node_modules").symlink_to(REPO / "node_modules")
+        env = {**os.environ, "PYTHONPATH": str(tree / "build")}  # ahead of the editable install
+        old = [sys.executable, "-m", "ledger.cli"]
+        data, site = WORK / "baseline-data", WORK / "baseline-site"
+        shutil.rmtree(data, ignore_errors=True)
+        shutil.rmtree(site, ignore_errors=True)
+        subprocess.run(old + ["--data-dir", str(data), "import", str(ICE_SHEETS)], check=True, stdout=subprocess.DEVNULL, env=env)
+        subprocess.run(old + ["--data-dir", str(data), "import-removals", str(SHARED / "ice-287g-removals-fy2006-2013.csv")], stdout=subprocess.DEVNULL, env=env)
+        before = {"ingest, cold": run_timed(old + ["--data-dir", str(data), "ingest"], env)[0]}
+        (data / "build" / "cache" / "history.stamp").unlink(missing_ok=True)
+        before["history"] = run_timed(old + ["--data-dir", str(data), "history"], env)[0]
+        shutil.rmtree(data / "build", ignore_errors=True)
+        before["build, cold"] = run_timed(old + ["--data-dir", str(data), "--site-dir", str(site), "build"], env)[0]
+        before["build, nothing changed"] = run_timed(old + ["--data-dir", str(data), "--site-dir", str(site), "build"], env)[0]
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=REPO, check=False)
+    for name, seconds in before.items():
+        record(f"{name}: {BASELINE_REV} (before)", seconds, "s")
+        record(f"{name}: this tree / before", current[name] / seconds, "x", "<= 1.1x", current[name] / seconds <= 1.1)
+
+
 def main() -> int:
     if not ICE_SHEETS.exists():
         print(f"the shared archive is not at {ICE_SHEETS}: nothing to measure")
@@ -132,6 +170,7 @@ def main() -> int:
     bench_history(data)
     bench_build(data)
     bench_removals()
+    bench_baseline(CURRENT)
     (WORK / "results.json").write_text(json.dumps(results, indent=2))
     print(f"results -> {WORK / 'results.json'}")
     return 0

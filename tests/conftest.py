@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.sample import workbook_bytes
+from ledger.sources.sample import workbook_bytes
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

@@ -42,7 +42,7 @@ def test_known_quirks_of_the_real_archive(ingested):
     assert fixed["date_source"] == "manual_fix" and fixed["published_at"] == pd.Timestamp("2025-09-02 17:00")
     # A pending list published under a participating name.
     relabelled = pubs[pubs["file_names"].map(lambda n: "participatingAgencies09222025pm.xlsx" in list(n))].iloc[0]
-    assert relabelled["kind"] == "pending" and relabelled["kind_source"] == "layout"
+    assert relabelled["list_kind"] == "pending" and relabelled["list_kind_source"] == "layout"
     rows = pd.read_parquet(ingested / "sheet_rows.parquet")
     assert set(rows["support_type"]) == {"Jail Enforcement Model", "Task Force Model", "Warrant Service Officer"}
     assert rows["state"].str.fullmatch(r"[A-Z]{2}").all()

@@ -7,7 +7,8 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from ledger import asof, cli
+from ledger import cli
+from ledger.history import asof
 
 
 @pytest.fixture(scope="module")

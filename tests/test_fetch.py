@@ -8,9 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from ledger import cli
-from ledger.fetch import USER_AGENT, list_links
-from ledger.sample import workbook_bytes
-from ledger.store import Store
+from ledger.sources.fetch import USER_AGENT, list_links
+from ledger.sources.sample import workbook_bytes
+from ledger.sources.store import Store
 
 P_HEADER = ["STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE", "SIGNED", "MOA"]
 N_HEADER = ["STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE"]
@@ -77,7 +77,7 @@ class Site:
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
-    monkeypatch.setattr("ledger.fetch.RETRY_BACKOFF", 0.01)
+    monkeypatch.setattr("ledger.sources.fetch.RETRY_BACKOFF", 0.01)
 
 
 @pytest.fixture
@@ -104,7 +104,7 @@ def test_fetch_stores_both_lists_with_provenance(site, tmp_path):
     site.failures_left["/287g"] = 1  # a transient error is retried
     assert fetch(tmp_path / "data", site) == 0
     manifest = Store(tmp_path / "data").manifest()
-    assert sorted(r["kind"] for r in manifest) == ["participating", "pending"]
+    assert sorted(r["list_kind"] for r in manifest) == ["participating", "pending"]
     assert all(r["source"].startswith(site.url) and r["date_source"] == "ice_file_name" for r in manifest)
     assert all(agent == USER_AGENT for _, agent in site.requests)
     assert fetch(tmp_path / "data", site) == 0  # the same lists again: nothing new stored

@@ -27,13 +27,13 @@ def tables(*lists: tuple[str, str, list[dict]]) -> tuple[pd.DataFrame, pd.DataFr
     for kind, when, printed in lists:
         at = pd.Timestamp(when)
         publication_id = f"{kind}-{at:%Y%m%d-%H%M%S}"
-        pubs.append({"publication_id": publication_id, "kind": kind, "published_at": at, "rows_accepted": len(printed)})
+        pubs.append({"publication_id": publication_id, "list_kind": kind, "published_at": at, "rows_accepted": len(printed)})
         for number, item in enumerate(printed, start=2):
             signed = dt.date.fromisoformat(item["signed"]) if item["signed"] and kind == "participating" else None
             rows.append(
                 {
-                    "publication_id": publication_id, "kind": kind, "published_at": at, "row_number": number,
-                    "state": item["state"], "agency": item["agency"], "agency_type": None, "county": item["county"],
+                    "publication_id": publication_id, "list_kind": kind, "published_at": at, "row_number": number,
+                    "state": item["state"], "agency_name": item["agency"], "agency_type": None, "county": item["county"],
                     "support_type": MODELS[item["model"]], "signed": signed,
                     "moa_url": item["moa"], "moa_status": "posted" if item["moa"] else "none",
                     "raw_county": item["county"] or "", "raw_agency_type": None, "raw_moa": item["moa"] or "link pending",
@@ -200,7 +200,7 @@ def test_a_pending_request_that_is_signed():
     pending_id = "FL-alachua-police-department-tfm-pending-2025-03-01"
     assert status_of(result) == {ID: "active", pending_id: "signed"}
     moved = result.changes[result.changes["change"] == "moved from pending to signed"].iloc[0]
-    assert (moved["agreement_id"], moved["previous_agreement_id"], moved["kind"]) == (ID, pending_id, "participating")
+    assert (moved["agreement_id"], moved["previous_agreement_id"], moved["list_kind"]) == (ID, pending_id, "participating")
 
 
 def test_an_empty_pending_list_ends_nothing():

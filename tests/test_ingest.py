@@ -12,8 +12,8 @@ import pytest
 from ledger import checks, cli, ingest
 from ledger.common.errors import LedgerError
 from ledger.common.fixes import FixTable
-from ledger.store import Store, date_from_name, import_paths
-from ledger.workbook import LAYOUTS, read_sheet
+from ledger.sources.store import Store, date_from_name, import_paths
+from ledger.sources.workbook import LAYOUTS, read_sheet
 
 P_HEADER = ["STATE", "LAW ENFORCEMENT AGENCY", "TYPE", "COUNTY", "SUPPORT TYPE", "SIGNED", "MOA"]
 MOA = ("link", "https://www.ice.gov/doclib/287gMOA/x.pdf")
@@ -171,7 +171,7 @@ def test_layouts_are_found_by_header_name_in_any_order(write_list, tmp_path, lay
     result = build(tmp_path / "data", path)
     (accepted,) = result.sheet_rows.to_dict("records")
     assert accepted["state"] == "TX" and accepted["support_type"] == "Task Force Model"
-    assert accepted["agency"] == "Smith County Sheriff's Office"
+    assert accepted["agency_name"] == "Smith County Sheriff's Office"
     if "SIGNED" in header:
         assert accepted["signed"] == dt.date(2025, 7, 7)
         assert accepted["moa_url"] == "https://www.ice.gov/doclib/287gMOA/x.pdf"
@@ -228,7 +228,7 @@ def test_quirks_are_normalised_or_rejected_with_a_reason(write_list, tmp_path):
     result = build(tmp_path / "data", path)
     accepted, rejected = result.sheet_rows, result.rejected
     assert len(accepted) + len(rejected) == len(rows) == int(result.publications["rows_in"].iloc[0])
-    assert accepted["agency"].iloc[0] == "Smith County Sheriff's Office"
+    assert accepted["agency_name"].iloc[0] == "Smith County Sheriff's Office"
     assert accepted["state"].tolist()[:2] == ["TX", "PA"]
     assert accepted["support_type"].iloc[2] == "Warrant Service Officer"
     assert accepted["signed"].iloc[3] == dt.date(2025, 7, 7)
@@ -339,7 +339,7 @@ def test_a_pending_list_under_a_participating_name_is_taken_as_pending(write_lis
     header = LAYOUT_HEADERS["pending-county"]
     path = write_list("participatingAgencies09222025pm.xlsx", header, [[VALUES[h] for h in header]])
     result = build(tmp_path / "data", path)
-    assert result.publications[["kind", "kind_source"]].iloc[0].tolist() == ["pending", "layout"]
+    assert result.publications[["list_kind", "list_kind_source"]].iloc[0].tolist() == ["pending", "layout"]
 
 
 def test_an_empty_list_is_a_publication_with_no_rows(write_list, tmp_path):
@@ -386,7 +386,7 @@ def test_manifest_records_provenance(write_list, tmp_path):
     store = Store(tmp_path / "data")
     import_paths(store, [path])
     (entry,) = store.manifest()
-    assert entry["kind"] == "participating" and entry["date_source"] == "ice_file_name"
+    assert entry["list_kind"] == "participating" and entry["date_source"] == "ice_file_name"
     assert entry["source"] == str(path.resolve()) and int(entry["size"]) == path.stat().st_size
     assert store.path_of(entry["sha256"]).read_bytes() == path.read_bytes()
 

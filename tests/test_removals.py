@@ -470,7 +470,7 @@ def test_import_refuses_what_is_not_what_it_claims_and_keeps_the_rest(tmp_path):
         "notes.md": "not a removals file: expected .csv (ICE's 287(g) statistics by agency), .xlsx or .parquet (FOIA records)",
     }
     row = removals.RemovalsStore(data).manifest()[0]
-    assert set(row) == set(removals.MANIFEST_FIELDS) and row["kind"] == "agency_stats"
+    assert set(row) == set(removals.MANIFEST_FIELDS) and row["source_kind"] == "agency_stats"
     assert removals.RemovalsStore(data).path_of(row).read_bytes() == good.read_bytes()
     assert removals.import_removals(data, [good]) == (0, 1, [])
 
@@ -607,3 +607,94 @@ def test_departure_dates_outside_the_program_are_bad_dates(tmp_path):
     records = [ddp_record(departed=dt.date(1999, 5, 1)), ddp_record(departed=dt.date(2099, 1, 1)), ddp_record()]
     release = removals.load_foia(write_workbook(tmp_path / "typos.xlsx", {"Arrests": (DDP_HEADER, records)}))
     assert (release.counts["bad_date"], release.counts["loaded"]) == (2, 1)
+
+
+# ---------------------------------------------------------------- the restructuring's mends
+
+
+def test_departure_bound_comes_from_the_release_not_the_clock(tmp_path):
+    # A departure alone more than a year past the release's others is a typing error, whatever today's date.
+    typo = [ddp_record(departed=dt.date(2024, 3, 5)), ddp_record(departed=dt.date(2024, 4, 1)),
+            ddp_record(departed=dt.date(2026, 6, 1)), ddp_record(departed=dt.date(2026, 6, 1))]  # fmt: skip
+    release = removals.load_foia(write_workbook(tmp_path / "typo.xlsx", {"Arrests": (DDP_HEADER, typo)}))
+    assert (release.counts["bad_date"], release.counts["loaded"]) == (2, 2)
+    # A release of dates after today (2030) is loaded all the same: nothing depends on the clock.
+    later = [ddp_record(departed=dt.date(2030, 1, 1)), ddp_record(departed=dt.date(2030, 2, 1))]
+    release = removals.load_foia(write_workbook(tmp_path / "later.xlsx", {"Arrests": (DDP_HEADER, later)}))
+    assert (release.counts["bad_date"], release.counts["loaded"]) == (0, 2)
+
+
+def state_rows(rows: list[tuple[str, str, int]]) -> pd.DataFrame:
+    """(source_kind, source_file, removed) rows for NC in FY2012, as the two state builders make them."""
+    return pd.DataFrame(
+        [{"state": "NC", "fiscal_year": 2012, "removed": removed, "source": file, "source_url": "", "source_file": file,
+          "source_kind": kind} for kind, file, removed in rows]  # fmt: skip
+    )
+
+
+NATIONAL_2012 = pd.DataFrame(
+    {"fiscal_year": [2012], "national_removed": [409849], "national_source": ["UWCHR"], "national_source_url": [""]}
+)
+
+
+@pytest.mark.parametrize("foia_name", ["0-sorts-first.parquet", "zz-sorts-last.parquet"])
+def test_share_shown_prefers_the_statistics_by_agency_whatever_the_file_names(foia_name):
+    rows = state_rows([("foia", foia_name, 500), ("agency_stats", "ice-287g-removals-fy2006-2013.csv", 400)])
+    out = removals.with_national(rows, NATIONAL_2012)
+    chosen = out[out["share_chosen"]]
+    assert chosen["source_file"].tolist() == ["ice-287g-removals-fy2006-2013.csv"]
+    assert chosen["share"].iloc[0] == pytest.approx(400 / 409849)
+    assert chosen["national_source"].tolist() == ["UWCHR"]
+    assert out["share"].notna().all()  # every source keeps its own share beside the one shown
+
+
+@pytest.mark.parametrize("bigger, smaller", [("a.parquet", "b.parquet"), ("b.parquet", "a.parquet")])
+def test_share_shown_between_two_releases_is_the_more_complete(bigger, smaller):
+    rows = state_rows([("foia", smaller, 10), ("foia", bigger, 30)])
+    out = removals.with_national(rows, NATIONAL_2012)
+    assert out.loc[out["share_chosen"], "source_file"].tolist() == [bigger]
+    assert out.groupby(["state", "fiscal_year"])["share_chosen"].sum().tolist() == [1]
+
+
+def test_stage_writes_the_cited_figures_and_the_national_share(tmp_path):
+    data, result = run_stage(tmp_path, LINES)
+    build = data / "build"
+    national = pd.read_parquet(build / "national_removals.parquet")
+    assert list(national.columns) == list(pd.read_csv(removals.PROJECT_PUBLISHED_DIR / "national_removals.csv").columns)
+    assert national.set_index("fiscal_year").loc[2008, "removals"] == 369221
+    oig = pd.read_parquet(build / "oig_2009_agreements.parquet")
+    assert len(oig) == 67 and (oig["source"].str.strip() != "").all()
+    findings = pd.read_parquet(build / "oig_2010_findings.parquet").set_index("figure_id")
+    assert findings.loc["active_agreements", "value"] == 66
+    by_year = pd.read_parquet(build / "removals_by_year.parquet").set_index("fiscal_year")
+    assert by_year.loc[2008, "removed"] == 784 and by_year.loc[2008, "share"] == pytest.approx(784 / 369221)
+    assert by_year.loc[2008, "agencies_reporting"] == 2
+    assert result.by_state["share_chosen"].all()  # one source per state and year here
+
+
+def test_a_cited_file_without_its_sources_fails_the_checks(tmp_path):
+    data = tmp_path / "data"
+    published = data / "published"
+    published.mkdir(parents=True)
+    for name in ("oig_2009_agreements.csv", "oig_2010_findings.csv"):
+        (published / name).write_bytes((removals.PROJECT_PUBLISHED_DIR / name).read_bytes())
+    (published / "national_removals.csv").write_text("fiscal_year,removals,source_url,source_kind,note\n2008,369221,,primary,\n")
+    result = removals.run(data)
+    qa = pd.DataFrame(result.qa)
+    failed = set(qa.loc[qa["status"] == "fail", "check"])
+    assert {"cited_file_has_source", "removals_file_unreadable"} <= failed
+    assert pd.read_parquet(data / "build" / "national_removals.parquet").empty
+
+
+def test_manifests_written_with_kind_still_read(tmp_path):
+    data = tmp_path / "data"
+    removals.import_removals(data, [write_agency_csv(tmp_path / "stats.csv", LINES)])
+    store = removals.RemovalsStore(data)
+    text = store.manifest_path.read_text().replace("source_kind", "kind", 1)
+    store.manifest_path.write_text(text)
+    assert store.manifest()[0]["source_kind"] == "agency_stats"
+    other = write_agency_csv(tmp_path / "other.csv", LINES[:1])
+    assert removals.import_removals(data, [other]) == (1, 0, [])
+    assert store.manifest_path.read_text().splitlines()[0].split(",")[1] == "kind"  # the old header is kept
+    assert [r["source_kind"] for r in store.manifest()] == ["agency_stats", "agency_stats"]
+    assert len(removals.run(data).by_agency)

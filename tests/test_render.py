@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from ledger import render
+from ledger import site as render
 
 
 def agreements(*rows):
-    columns = ["agreement_id", "kind", "agency_id", "state", "county", "support_type", "status", "publication_ids"]
+    columns = ["agreement_id", "list_kind", "agency_id", "state", "county", "support_type", "status", "publication_ids"]
     return pd.DataFrame([dict(zip(columns, r)) for r in rows])
 
 

@@ -9,8 +9,12 @@ from __future__ import annotations
 import difflib
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,7 +22,12 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
-from ledger import checks, cli, render
+from ledger import checks, cli
+from ledger import site as render
+from ledger.common.models import SUPPORT_TYPES
+from ledger.common.states import state_count
+from ledger.history.rules import CHANGE_TYPES
+from ledger.site.tables import DISPLAY_ORDER
 
 GOLDEN = Path(__file__).parent / "golden"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -27,13 +36,13 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
-    """(data dir, work dir, site dir) of the sample archive, built through every stage."""
+    """(data dir, build dir holding the MkDocs source tree, site dir) of the sample archive, built through every stage."""
     root = tmp_path_factory.mktemp("site")
-    data, work, site = root / "data", root / "work", root / "site"
+    data, site = root / "data", root / "site"
     for command in (["sample"], ["ingest"], ["history"], ["removals"]):
         assert cli.main(["--data-dir", str(data), *command]) == 0, command
-    render.run(data, site_dir=site, work_dir=work)
-    return data, work, site
+    render.run(data, site_dir=site)
+    return data, data / "build", site
 
 
 def compare_golden(actual: str, name: str) -> None:
@@ -62,7 +71,7 @@ def test_agency_page_markdown_matches_golden(built):
 
 def test_every_state_dc_and_territory_has_a_page_and_the_site_checks_pass(built):
     data, _, site = built
-    assert len(list((site / "states").glob("*/index.html"))) == 56
+    assert len(list((site / "states").glob("*/index.html"))) == state_count()
     no_agreement = (site / "states" / "vt" / "index.html").read_text()
     assert "ICE has listed no 287(g) agreement in Vermont" in no_agreement
     qa = pd.DataFrame(checks.site_checks(site, data))
@@ -94,6 +103,50 @@ def test_every_message_used_by_the_templates_is_in_the_catalog():
     for path in (render.SITE_SRC / "templates").glob("*.j2"):
         used |= set(re.findall(r"""t\("([^"]+)\"""", path.read_text()))
     assert used and not (used - set(catalog))
+
+
+def test_every_message_in_the_catalog_is_used():
+    """A key is used when a template or the site's code names it, or when it labels a value the pages show."""
+    catalog = render.Messages("en").catalog
+    code = [*(render.SITE_SRC / "templates").glob("*.j2"), *Path(render.__file__).parent.rglob("*.py")]
+    quoted = set()
+    for path in code:
+        quoted |= set(re.findall(r'"([^"\n]+)"', path.read_text()))
+    labels = {f"model.{m}" for m in SUPPORT_TYPES} | {f"status.{s}" for s in DISPLAY_ORDER} | {f"change.{c}" for c in CHANGE_TYPES}
+    unused = sorted(key for key in catalog if not key.startswith("_") and key not in quoted | labels)
+    assert unused == []
+
+
+def test_two_builds_from_one_checkout_at_the_same_time_keep_apart(tmp_path):
+    """Each build's pages and mkdocs.yml live under its own data directory, never in the checkout's site_src."""
+    before = sorted(str(p.relative_to(render.SITE_SRC)) for p in render.SITE_SRC.rglob("*"))
+    ledger = [sys.executable, "-m", "ledger.cli"]
+    data = {name: tmp_path / name / "data" for name in ("full", "earlier")}
+    for folder in data.values():
+        subprocess.run([*ledger, "--data-dir", str(folder), "sample"], check=True, capture_output=True)
+    # The second archive lacks the latest participating list: its site is as of an earlier list.
+    manifest = data["earlier"] / "raw" / "manifest.csv"
+    lines = manifest.read_text().splitlines(keepends=True)
+    manifest.write_text("".join(line for line in lines if "participatingAgencies01072026am" not in line))
+    builds = {
+        name: subprocess.Popen([*ledger, "--data-dir", str(folder), "--site-dir", str(folder.parent / "site"), "build"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        for name, folder in data.items()
+    }  # fmt: skip
+    for name, process in builds.items():
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, (name, stderr.decode()[-2000:])
+    full = pd.read_parquet(data["full"] / "build" / "national_figures.parquet").iloc[0]
+    earlier = pd.read_parquet(data["earlier"] / "build" / "national_figures.parquet").iloc[0]
+    assert (full["as_of_date"], earlier["as_of_date"]) == ("2026-01-07", "2025-07-08")
+    compare_golden((data["full"] / "build" / "site_src" / "states" / "fl.md").read_text(encoding="utf-8"), "state_fl.md")
+    for name, folder in data.items():
+        figures = pd.read_parquet(folder / "build" / "state_figures.parquet")
+        home = (folder.parent / "site" / "index.html").read_text()
+        assert len(list((folder.parent / "site" / "states").glob("*/index.html"))) == state_count() == len(figures)
+        assert f"{int(figures['active'].sum()):,}" in home and (full if name == "full" else earlier)["as_of_date"] in home
+        assert json.loads((folder / "build" / "site_src" / "national" / "map.vl.json").read_text())["data"]
+    after = sorted(str(p.relative_to(render.SITE_SRC)) for p in render.SITE_SRC.rglob("*"))
+    assert after == before
 
 
 # ---------------------------------------------------------------- the browser

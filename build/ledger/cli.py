@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import __version__, checks
+from . import __version__
 from .common.errors import LedgerError
+from .common.paths import DEFAULT_SITE
 
 
-DEFAULT_SITE = Path(__file__).resolve().parents[2] / "site"
 
 
 def say(message: str) -> None:
@@ -25,12 +25,12 @@ def warn(message: str) -> None:
 
 
 def cmd_import(args) -> int:
-    from .store import Store, import_paths
+    from .sources.store import Store, import_paths
 
     store = Store(args.data_dir)
     if store.holds_sample():
         raise LedgerError(store.manifest_path, "this archive holds the sample lists; import real lists into another --data-dir")
-    imported, skipped, errors = import_paths(store, args.paths, date=args.date, kind=args.kind)
+    imported, skipped, errors = import_paths(store, args.paths, date=args.date, list_kind=args.kind)
     for error in errors:
         warn(f"refused {error}")
     say(f"import: {imported} imported, {skipped} already present, {len(errors)} refused -> {store.root}")
@@ -38,13 +38,13 @@ def cmd_import(args) -> int:
 
 
 def cmd_fetch(args) -> int:
-    from .fetch import fetch_current
+    from .sources.fetch import fetch_current
 
     return fetch_current(args.data_dir, page_url=args.page_url, accept_drop=args.accept_drop, log=say, warn=warn)
 
 
 def cmd_sample(args) -> int:
-    from .sample import write_sample_archive
+    from .sources.sample import write_sample_archive
 
     count = write_sample_archive(args.data_dir)
     say(f"sample: {count} sample lists and sample removal figures (written by the project, not ICE data) in {Path(args.data_dir) / 'raw'}")
@@ -52,6 +52,8 @@ def cmd_sample(args) -> int:
 
 
 def report_checks(data_dir: Path, site_dir: Path | None = None) -> int:
+    from . import checks
+
     summary = checks.run(data_dir, site_dir=site_dir)
     counts = summary["status"].value_counts()
     failed = checks.failures(summary)
@@ -65,131 +67,98 @@ def report_checks(data_dir: Path, site_dir: Path | None = None) -> int:
     return 1 if not failed.empty else 0
 
 
+def site_dir_of(args) -> Path:
+    return Path(args.site_dir or DEFAULT_SITE)
+
+
 def cmd_check(args) -> int:
-    site = args.site_dir or DEFAULT_SITE
+    site = site_dir_of(args)
     return report_checks(args.data_dir, site_dir=site if site.exists() else None)
 
 
-def stage_ingest(args) -> str:
-    from . import ingest
-
-    result = ingest.run(args.data_dir, force=getattr(args, "force", False))
+# How each stage's result is told on the console; the stages themselves come from ledger.pipeline.
+def summary_ingest(result) -> str:
     for error in result.errors:
         warn(f"unreadable {error}")
     pubs = result.publications
-    if result.skipped:
-        return f"ingest: nothing new ({len(pubs)} publications)"
     return (
         f"ingest: {len(pubs)} publications, {int(pubs['rows_in'].sum())} rows in, "
         f"{len(result.sheet_rows)} accepted, {len(result.rejected)} rejected"
     )
 
 
-CODE = Path(__file__).resolve().parent
-REPO = CODE.parents[1]
-
-
-def skipped_if_fresh(name: str, args, inputs: list[Path], outputs: list[Path]):
-    """Run a stage only when something it reads changed (or --force); returns (stamp path, signature) or None."""
-    from .common import stamps
-
-    build = Path(args.data_dir) / "build"
-    stamp = build / "cache" / f"{name}.stamp"
-    sig = stamps.signature(inputs)
-    if not getattr(args, "force", False) and stamps.is_fresh(stamp, sig, outputs):
-        return None
-    return stamp, sig
-
-
-def stage_history(args) -> str:
-    from . import history
-    from .common import stamps
-    from .common.fixes import manual_dir
-
-    build = Path(args.data_dir) / "build"
-    todo = skipped_if_fresh(
-        "history", args,
-        [build / "publications.parquet", build / "sheet_rows.parquet", manual_dir(args.data_dir) / "agency_aliases.csv", CODE / "history.py"],
-        [build / "agencies.parquet", build / "agreements.parquet", build / "changes.parquet", build / "qa" / "history.csv"],
-    )  # fmt: skip
-    if todo is None:
-        return "history: nothing new"
-    result = history.run(args.data_dir)
-    stamps.mark(*todo)
+def summary_history(result) -> str:
     return f"history: {len(result.agencies)} agencies, {len(result.agreements)} agreements, {len(result.changes)} changes"
 
 
-def stage_removals(args) -> str:
-    from . import removals
-    from .common import stamps
-    from .common.fixes import manual_dir
-
-    build = Path(args.data_dir) / "build"
-    raw = Path(args.data_dir) / "raw" / "removals" / "manifest.csv"
-    todo = skipped_if_fresh(
-        "removals", args,
-        [raw, build / "agencies.parquet", manual_dir(args.data_dir), REPO / "data" / "published", CODE / "removals.py"],
-        [build / "removals_by_agency.parquet", build / "removals_by_state.parquet", build / "qa" / "removals.csv"],
-    )  # fmt: skip
-    if todo is None:
-        return "removals: nothing new"
-    result = removals.run(args.data_dir)
+def summary_removals(result) -> str:
     for error in result.errors:
         warn(f"refused {error}")
-    stamps.mark(*todo)
     return result.summary()
 
 
-def stage_render(args) -> str:
-    from . import render
-    from .common import stamps
-
-    build = Path(args.data_dir) / "build"
-    mkdocs = not getattr(args, "no_mkdocs", False)
-    site = Path(getattr(args, "site_dir", None) or DEFAULT_SITE)
-    tables = [build / f"{name}.parquet" for name in ("publications", "agencies", "agreements", "changes", "removals_by_agency", "removals_by_state")]
-    hand_written = [p for p in (REPO / "site_src").iterdir() if p.name not in {"states", "agencies", "national", "generated"}]
-    todo = skipped_if_fresh(
-        f"render-{'site' if mkdocs else 'pages'}", args,
-        tables + [build / "qa" / f"{stage}.csv" for stage in ("ingest", "history", "removals")] + [build / "rejected_rows.csv", build / "identity_tiers.csv", REPO / "mkdocs.yml", REPO / "data" / "published", CODE / "messages", CODE / "templates", CODE / "render.py", CODE / "charts.py", *hand_written],
-        [site / "index.html"] if mkdocs else [REPO / "site_src" / "generated" / "home.md"],
-    )  # fmt: skip
-    if todo is None:
-        return "render: nothing new"
-    result = render.run(args.data_dir, site_dir=site, mkdocs=mkdocs)
-    stamps.mark(*todo)
+def summary_render(result) -> str:
     return (
         f"render: {result.pages} pages, {result.charts} charts ({result.svgs_drawn} SVGs drawn), "
         f"mkdocs {result.mkdocs_seconds:.1f}s"
     )
 
 
-# The pipeline, in order: each stage reads what the ones before it wrote.
-STAGES = [("ingest", stage_ingest), ("history", stage_history), ("removals", stage_removals), ("render", stage_render)]
+SUMMARIES = {"ingest": summary_ingest, "history": summary_history, "removals": summary_removals, "render": summary_render}
+
+
+def run_one(stage, args) -> str:
+    """Run one stage through the pipeline (skipped when nothing it reads changed) and say what it did."""
+    from . import pipeline
+
+    force = getattr(args, "force", False)
+    if stage.name == "render":
+        mkdocs = not getattr(args, "no_mkdocs", False)
+        site = site_dir_of(args)
+        result = pipeline.run(
+            stage, args.data_dir, force=force, variant="site" if mkdocs else "pages",
+            extra_outputs=[site / "index.html"] if mkdocs else [], site_dir=site, mkdocs=mkdocs,
+        )  # fmt: skip
+    else:
+        result = pipeline.run(stage, args.data_dir, force=force)
+    return f"{stage.name}: nothing new" if result is None else SUMMARIES[stage.name](result)
 
 
 def run_stage(name: str):
     def command(args) -> int:
+        from . import pipeline
+
         started = time.perf_counter()
-        say(f"{dict(STAGES)[name](args)}, {time.perf_counter() - started:.2f}s")
-        site = (args.site_dir or DEFAULT_SITE) if name == "render" and not getattr(args, "no_mkdocs", False) else None
+        say(f"{run_one(pipeline.BY_NAME[name], args)}, {time.perf_counter() - started:.2f}s")
+        site = site_dir_of(args) if name == "render" and not getattr(args, "no_mkdocs", False) else None
         return report_checks(args.data_dir, site_dir=site)
 
     return command
 
 
 def cmd_build(args) -> int:
+    from . import pipeline
+
     started = time.perf_counter()
-    for name, stage in STAGES:
+    for stage in pipeline.ordered():
+        if stage.name == "check":
+            continue  # the checks run last, always: they also read the site
         begun = time.perf_counter()
-        say(f"{stage(args)}, {time.perf_counter() - begun:.2f}s")
-    status = report_checks(args.data_dir, site_dir=args.site_dir or DEFAULT_SITE)
+        say(f"{run_one(stage, args)}, {time.perf_counter() - begun:.2f}s")
+    status = report_checks(args.data_dir, site_dir=site_dir_of(args))
     say(f"build: {time.perf_counter() - started:.2f}s")
     return status
 
 
+def cmd_stages(args) -> int:
+    from . import pipeline
+
+    say(pipeline.markdown_table() if args.markdown else pipeline.graph_text())
+    return 0
+
+
 def cmd_asof(args) -> int:
-    from . import asof
+    from .history import asof
 
     active, changed, publication = asof.run(args.data_dir, args.date, args.out)
     if publication is None:
@@ -205,7 +174,7 @@ def cmd_asof(args) -> int:
 
 
 def cmd_import_removals(args) -> int:
-    from .removals import import_removals
+    from .sources.removal_files import import_removals
 
     imported, skipped, errors = import_removals(args.data_dir, args.paths)
     for error in errors:
@@ -246,30 +215,30 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", type=Path)
     p.set_defaults(func=cmd_import_removals)
 
-    p = sub.add_parser("ingest", help="parse every stored workbook into build/")
-    p.add_argument("--force", action="store_true", help="ignore the up-to-date stamp (the parse cache is kept)")
-    p.set_defaults(func=run_stage("ingest"))
+    from . import pipeline
 
-    p = sub.add_parser("history", help="reconcile the lists into agencies, agreements and the change log")
-    p.set_defaults(func=run_stage("history"))
+    # One subcommand per stage, in pipeline order, from the stages' contracts.
+    for stage in pipeline.ordered():
+        p = sub.add_parser(stage.name, help=stage.help or stage.description)
+        if stage.name == "check":
+            p.set_defaults(func=cmd_check)
+            continue
+        p.add_argument("--force", action="store_true", help="run even if nothing it reads changed")
+        if stage.name == "render":
+            p.add_argument("--no-mkdocs", action="store_true", help="write the Markdown and charts only")
+        p.set_defaults(func=run_stage(stage.name))
 
-    p = sub.add_parser("removals", help="load and aggregate the removal figures")
-    p.set_defaults(func=run_stage("removals"))
-
-    p = sub.add_parser("render", help="write the pages and charts, then build the site with MkDocs")
-    p.add_argument("--no-mkdocs", action="store_true", help="write the Markdown and charts only")
-    p.set_defaults(func=run_stage("render"))
+    p = sub.add_parser("stages", help="print the stage graph: what each stage reads and writes")
+    p.add_argument("--markdown", action="store_true", help="as the README's pipeline table")
+    p.set_defaults(func=cmd_stages)
 
     p = sub.add_parser("asof", help="the agreements in force on a day and the changes published that day")
     p.add_argument("date", type=parse_date)
     p.add_argument("--out", type=Path, help="also write both tables as CSV into this folder")
     p.set_defaults(func=cmd_asof)
 
-    p = sub.add_parser("check", help="run the quality checks on build/ (and site/) and write qa_summary.csv")
-    p.set_defaults(func=cmd_check)
-
     p = sub.add_parser("build", help="run every stage, then the site")
-    p.add_argument("--force", action="store_true", help="re-ingest even if nothing changed")
+    p.add_argument("--force", action="store_true", help="run every stage even if nothing it reads changed")
     p.set_defaults(func=cmd_build)
     return top
 

@@ -19,11 +19,17 @@ from pathlib import Path
 import defusedxml.ElementTree as SafeET
 from python_calamine import CalamineWorkbook
 
-from .common.errors import LedgerError
+from ..common.errors import LedgerError
+from ..common.excel import HEADER_SEARCH_ROWS
 
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # no real ICE list is near 2 MiB uncompressed
 MAX_COMPRESSION_RATIO = 100  # the real lists stay under 20:1; zip bombs are far above
-HEADER_SEARCH_ROWS = 20
+# Members under 1 MiB may compress far better than that (blank styles XML) and cannot hurt.
+RATIO_FLOOR_BYTES = 1024 * 1024
+# Enough of the file's start to tell a zip (PK\x03\x04) from an HTML error page ICE's site served instead.
+SNIFF_BYTES = 200
+# A DOCTYPE or ENTITY declaration can only stand in the XML prolog, well inside its first 4 KiB.
+PROLOG_BYTES = 4096
 
 # Header names as ICE prints them, mapped to the project's column names.
 HEADER_NAMES = {
@@ -37,7 +43,7 @@ HEADER_NAMES = {
     "ADDENDUM": "addendum",
 }
 
-# Every header layout seen in ICE's lists (SOURCES.md), as the set of columns it has.
+# Every header layout seen in ICE's lists from 2021 on, as the set of columns it has.
 LAYOUTS = {
     "participating-2021": ("participating", {"state", "agency", "support_type", "signed", "moa"}),
     "participating-type": ("participating", {"state", "agency", "agency_type", "support_type", "signed", "moa"}),
@@ -92,11 +98,11 @@ def check_zip(path: Path, data: bytes | None = None, limit: int = MAX_UNCOMPRESS
     if data is None:
         try:
             with open(path, "rb") as fh:
-                head = fh.read(200)
+                head = fh.read(SNIFF_BYTES)
         except OSError as exc:
             raise LedgerError(path, f"cannot read file ({exc.strerror})") from None
     else:
-        head = data[:200]
+        head = data[:SNIFF_BYTES]
     if not head.startswith(b"PK\x03\x04"):
         what = "an HTML page" if head.lstrip().lower().startswith((b"<!doctype html", b"<html")) else "not a zip file"
         raise LedgerError(path, f"not an Excel workbook ({what})")
@@ -109,7 +115,7 @@ def check_zip(path: Path, data: bytes | None = None, limit: int = MAX_UNCOMPRESS
     if total > limit:
         raise LedgerError(path, f"declared uncompressed size {total:,} bytes is over the {size_text(limit)} limit")
     for m in members:
-        if m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1) and m.file_size > 1024 * 1024:
+        if m.file_size > MAX_COMPRESSION_RATIO * max(m.compress_size, 1) and m.file_size > RATIO_FLOOR_BYTES:
             raise LedgerError(path, f"member {m.filename} expands over {MAX_COMPRESSION_RATIO}:1 (possible zip bomb)")
     if "xl/workbook.xml" not in {m.filename for m in members}:
         raise LedgerError(path, "not an Excel workbook (no xl/workbook.xml)")
@@ -149,9 +155,9 @@ def find_layout(path: Path, rows: list[list]) -> tuple[int, list[str | None], st
         present = {c for c in columns if c}
         if len(present) != len([c for c in columns if c]):
             raise LedgerError(path, f"unknown layout: a column is repeated in header row {index + 1}")
-        for name, (kind, wanted) in LAYOUTS.items():
+        for name, (list_kind, wanted) in LAYOUTS.items():
             if present == wanted:
-                return index, columns, name, kind
+                return index, columns, name, list_kind
         raise LedgerError(path, f"unknown layout: columns {', '.join(k for k in keys if k)}")
     raise LedgerError(path, f"no header row (STATE, LAW ENFORCEMENT AGENCY) in the first {HEADER_SEARCH_ROWS} rows")
 
@@ -205,7 +211,8 @@ def unescape(value: bytes) -> str:
 
 
 def refuse_doctype(xml: bytes) -> None:
-    if b"<!DOCTYPE" in xml[:4096] or b"<!ENTITY" in xml[:4096]:
+    prolog = xml[:PROLOG_BYTES]
+    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
         raise ValueError("XML with a DOCTYPE (entity declarations are refused)")
 
 

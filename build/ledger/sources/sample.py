@@ -17,7 +17,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from .common.errors import LedgerError
+from ..common.errors import LedgerError
 from .store import Store
 
 SAMPLE_SOURCE = "sample"
@@ -157,12 +157,17 @@ def workbook_bytes(header: list[str], rows: list[list], sheet_title: str = "Shee
     return fixed_zip_times(buffer.getvalue())
 
 
+# Every member of a sample workbook gets this one time, so the sample's bytes (and sha256s) never
+# depend on the day they were made.
+SAMPLE_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
+
+
 def fixed_zip_times(data: bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2026, 1, 1, 0, 0, 0))
+            fixed = zipfile.ZipInfo(info.filename, date_time=SAMPLE_ZIP_TIME)
             fixed.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(fixed, source.read(info.filename))
     return out.getvalue()
@@ -180,7 +185,7 @@ def write_sample_archive(data_dir: Path) -> int:
         title = "287(g) Agreements" if name.startswith("ParticipatingEntities") else "Sheet1"
         store.add(workbook_bytes(header, rows, title), name, f"{SAMPLE_SOURCE}:{name}")
         count += 1
-    from .removals import import_removals
+    from .removal_files import import_removals  # imported here: the removals store is not needed to read lists
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sample-287g-removals-fy2006-2013.csv"

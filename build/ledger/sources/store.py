@@ -1,8 +1,13 @@
 """The raw archive, <data-dir>/raw/: every list ICE published, content-addressed, never overwritten.
 
 `<data-dir>/raw/files/<sha256>.xlsx` holds the bytes; `<data-dir>/raw/manifest.csv` holds one row
-per sighting of a file: its original name, kind, publication date and how that date was known,
-sha256, size, where it came from and when it was imported.
+per sighting of a file: its original name, list_kind, publication date and how that date was known,
+sha256, size, where it came from and when it was imported. `imported_at` is a fact about the
+import, kept in the raw manifest only: no build output copies it (the build must not depend on the
+clock).
+
+`ContentStore` is the shared base of every content-addressed raw store (this one and the removals
+store): a root folder, its files/ and its manifest.csv.
 """
 
 from __future__ import annotations
@@ -16,13 +21,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .common.errors import LedgerError
+from ..common.errors import LedgerError
 from .workbook import read_sheet
 
 MANIFEST_FIELDS = [
     "sha256",
     "original_name",
-    "kind",
+    "list_kind",
     "published_at",
     "date_source",
     "size",
@@ -34,6 +39,8 @@ MANIFEST_FIELDS = [
 ICE_NAME_RE = re.compile(r"(?P<mm>\d{2})(?P<dd>\d{2})(?P<yyyy>20\d{2})(?P<slot>am|mid|pm)?(?P<suffix>[_-]?[a-z0-9]{0,2})?\.xlsx$", re.I)
 # Archive captures: ParticipatingEntities-20210113002027.xlsx (the list was live at that moment).
 CAPTURE_RE = re.compile(r"-(?P<stamp>20\d{12})\.xlsx$", re.I)
+# Manifests written before the rename of `kind` to `list_kind` keep working: old header -> new.
+RENAMED_FIELDS = {"kind": "list_kind"}
 # ICE's slots within a day. The clock times are notional: they only order lists of the same day.
 SLOT_TIMES = {"am": (9, 0), "mid": (12, 0), "pm": (17, 0), "": (12, 0)}
 
@@ -79,20 +86,45 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class Store:
-    """The raw archive under <data-dir>/raw."""
+class ContentStore:
+    """A content-addressed raw store: <root>/files holds the bytes, <root>/manifest.csv one row per sighting."""
 
-    def __init__(self, data_dir: Path):
-        self.root = Path(data_dir) / "raw"
+    def __init__(self, root: Path, fields: list[str]):
+        self.root = Path(root)
         self.files = self.root / "files"
         self.manifest_path = self.root / "manifest.csv"
-        self._seen: set[tuple[str, str]] | None = None
+        self.fields = list(fields)
 
     def manifest(self) -> list[dict]:
+        """The manifest's rows ([] when there is none yet), old column names mapped to the current ones."""
         if not self.manifest_path.exists():
             return []
         with self.manifest_path.open(newline="", encoding="utf-8") as fh:
-            return list(csv.DictReader(fh))
+            return [{RENAMED_FIELDS.get(k, k): v for k, v in row.items()} for row in csv.DictReader(fh)]
+
+    def append(self, row: dict) -> None:
+        """Add one row to the manifest, writing its header first when the manifest is new."""
+        header = self._header()
+        # A manifest written before a column was renamed keeps its old header, so the row is
+        # written under the old names and lines up with the rows above it.
+        as_written = {RENAMED_FIELDS.get(name, name): name for name in header}
+        append_row(self.manifest_path, header, {as_written.get(k, k): v for k, v in row.items()})
+
+    def _header(self) -> list[str]:
+        if self.manifest_path.exists():
+            with self.manifest_path.open(newline="", encoding="utf-8") as fh:
+                header = next(csv.reader(fh), None)
+            if header:
+                return header
+        return self.fields
+
+
+class Store(ContentStore):
+    """The raw archive of ICE's lists under <data-dir>/raw."""
+
+    def __init__(self, data_dir: Path):
+        super().__init__(Path(data_dir) / "raw", MANIFEST_FIELDS)
+        self._seen: set[tuple[str, str]] | None = None
 
     def _sightings(self) -> set[tuple[str, str]]:
         # Read once per Store: importing a thousand files must not re-read the manifest each time.
@@ -112,7 +144,7 @@ class Store:
         original_name: str,
         source: str,
         date: dt.date | None = None,
-        kind: str | None = None,
+        list_kind: str | None = None,
         fetched_at: dt.datetime | None = None,
     ) -> tuple[dict | None, str]:
         """Store one workbook's bytes and record the sighting. Returns (manifest row or None, status).
@@ -120,8 +152,8 @@ class Store:
         Raises LedgerError when the file cannot be taken: unsafe, unreadable, undated or of unknown kind.
         """
         sheet = read_sheet(Path(source), data)  # refuses what ingest could not parse
-        kind = kind or kind_from_name(original_name)
-        if kind is None:
+        list_kind = list_kind or kind_from_name(original_name)
+        if list_kind is None:
             raise LedgerError(source, "cannot tell participating from pending by the file name; pass --kind")
         dating = date_from_name(original_name)
         if dating is None and date is not None:
@@ -146,20 +178,16 @@ class Store:
         row = {
             "sha256": digest,
             "original_name": original_name,
-            "kind": kind,
+            "list_kind": list_kind,
             "published_at": dating.published_at.isoformat(),
             "date_source": dating.date_source,
             "size": str(len(data)),
             "source": source,
             "imported_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
         }
-        self._append(row)
+        self.append(row)
         self._sightings().add((digest, original_name))
         return row, "imported"
-
-    def _append(self, row: dict) -> None:
-        append_row(self.manifest_path, MANIFEST_FIELDS, row)
-
 
 def append_row(path: Path, fields: list[str], row: dict) -> None:
     """Add one row to a manifest CSV, writing its header first when the file is new."""
@@ -185,7 +213,7 @@ def find_workbooks(paths: list[Path]) -> list[Path]:
 
 
 def import_paths(
-    store: Store, paths: list[Path], date: dt.date | None = None, kind: str | None = None, source_label: str | None = None
+    store: Store, paths: list[Path], date: dt.date | None = None, list_kind: str | None = None, source_label: str | None = None
 ) -> tuple[int, int, list[LedgerError]]:
     """Import every workbook under paths. Returns (imported, skipped, errors); errors never stop the rest."""
     imported = skipped = 0
@@ -198,7 +226,7 @@ def import_paths(
             continue
         try:
             source = f"{source_label}:{path.name}" if source_label else str(path.resolve())
-            _, status = store.add(data, path.name, source, date=date, kind=kind)
+            _, status = store.add(data, path.name, source, date=date, list_kind=list_kind)
         except LedgerError as exc:
             errors.append(exc)
             continue

@@ -1,0 +1,97 @@
+"""Makes the history stage's quality checks (build/qa/history.csv): the invariants of its tables and the evidence behind its rules."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from ..common.distinct import map_distinct
+from ..common.fixes import FixTable
+from ..common.qa import check
+from .agreements import assign_agreements, order_publications, prepare_rows
+from .identity import resolve_agencies
+from .names import name_key
+from .rules import ENDED_AFTER_LISTS
+
+if TYPE_CHECKING:
+    from .stage import HistoryResult
+
+
+def history_checks(
+    pubs: pd.DataFrame,
+    rows: pd.DataFrame,
+    listings: pd.DataFrame,
+    agencies: pd.DataFrame,
+    agreements: pd.DataFrame,
+    changes: pd.DataFrame,
+    review: pd.DataFrame,
+    tiers: dict[str, int],
+    spans: pd.DataFrame,
+) -> list[dict]:
+    """The stage's checks: every row in one agreement, each list's agreements equal to its distinct rows, and counts."""
+    qa: list[dict] = []
+    unmapped = int(rows["agreement_id"].isna().sum())
+    qa.append(check("rows_map_to_one_agreement", "all rows", unmapped, 0, "pass" if unmapped == 0 else "fail"))
+    exact = rows["state"] + "|" + map_distinct(rows["agency_name"], name_key) + "|" + rows["support_type"] + "|" + map_distinct(rows["signed"], str)
+    distinct_rows = exact.groupby(rows["publication_id"]).nunique()
+    listed = agreements[["agreement_id", "publication_ids"]].explode("publication_ids").dropna()
+    active = listed.groupby("publication_ids")["agreement_id"].nunique()
+    from_rows = rows.groupby("publication_id")["agreement_id"].agg(set)
+    from_table = listed.groupby("publication_ids")["agreement_id"].agg(set)
+    broken = 0
+    for publication_id in pubs["publication_id"]:
+        expected = int(distinct_rows.get(publication_id, 0))
+        found = int(active.get(publication_id, 0))
+        same = from_rows.get(publication_id, set()) == from_table.get(publication_id, set())
+        if found != expected or not same:
+            broken += 1
+            qa.append(check("publication_agreements_equal_distinct_rows", publication_id, found, expected, "fail"))
+    qa.append(check("publications_agreements_equal_distinct_rows", "all publications", broken, 0, "pass" if broken == 0 else "fail"))
+    for name, table, column in (("agreement_ids_unique", agreements, "agreement_id"), ("agency_ids_unique", agencies, "agency_id")):
+        duplicated = int(table[column].duplicated().sum())
+        qa.append(check(name, column, duplicated, 0, "pass" if duplicated == 0 else "fail"))
+    # The check stage makes this check too; it stays here because the history tests assert it in history's qa.
+    for list_kind, group in pubs.groupby("list_kind"):
+        ties = int(group["published_at"].duplicated().sum()) + int(not group["published_at"].is_monotonic_increasing)
+        qa.append(check("publication_dates_strictly_ordered", list_kind, ties, 0, "pass" if ties == 0 else "fail"))
+    known_pubs = set(pubs["publication_id"])
+    orphans = int((~changes["publication_id"].isin(known_pubs)).sum() + (~changes["agreement_id"].isin(set(agreements["agreement_id"]))).sum())
+    qa.append(check("changes_refer_to_known_lists_and_agreements", "changes", orphans, 0, "pass" if orphans == 0 else "fail"))
+    starts = changes[changes["change"] != "field changed"].groupby("agreement_id").size()
+    unstarted = int((~agreements["agreement_id"].isin(starts.index)).sum())
+    qa.append(check("every_agreement_has_a_start", "agreements", unstarted, 0, "pass" if unstarted == 0 else "fail"))
+    for agreement_id, blips in spans.loc[spans["blips"] > 0, "blips"].items():
+        qa.append(check("blip", agreement_id, f"missing from a list then back ({int(blips)} time(s))", "reviewed", "info"))
+    # The evidence behind ENDED_AFTER_LISTS, rebuilt each time so a longer blip is seen when it happens.
+    absences = listings.groupby("agreement_id")["listing"].diff() - 1
+    blips, returns = absences[(absences > 0) & (absences < ENDED_AFTER_LISTS)], absences[absences >= ENDED_AFTER_LISTS]
+    longest = int(blips.max()) if not blips.empty else 0
+    qa.append(check("longest_blip_lists", "all agreements", longest, f"< {ENDED_AFTER_LISTS}", "info"))
+    for agreement_id, absent in zip(listings.loc[returns.index, "agreement_id"], returns):
+        qa.append(check("listed_again_after_an_end", agreement_id, f"back after {int(absent)} lists without it", "reviewed", "warn"))
+    waiting = spans[(spans["after"] > 0) & ~spans["ended"]]
+    for agreement_id, after in waiting["after"].items():
+        qa.append(check("missing_from_latest_lists", agreement_id, f"{int(after)} list(s)", f"ended at {ENDED_AFTER_LISTS}", "info"))
+    for status, count in agreements["status"].value_counts().sort_index().items():
+        qa.append(check("agreements", status, int(count), "counted", "info"))
+    for change, count in changes["change"].value_counts().sort_index().items():
+        qa.append(check("changes", change, int(count), "counted", "info"))
+    for tier, count in tiers.items():
+        qa.append(check("identity_tier", tier, count, "counted", "info"))
+    return qa
+
+
+def stable_ids_check(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases: FixTable, result: "HistoryResult") -> dict:
+    """Re-resolve identity on the inputs in reverse order and compare every row's ids (cheap: no change log)."""
+    reversed_pubs = publications.iloc[::-1].reset_index(drop=True)
+    reversed_rows = sheet_rows.iloc[::-1].reset_index(drop=True)
+    pubs = order_publications(reversed_pubs)
+    rows = prepare_rows(reversed_rows, pubs)
+    spellings, _, _, _ = resolve_agencies(rows, FixTable(aliases.name, dict(aliases.mapping)))
+    rows, _, _ = assign_agreements(rows, spellings, pubs)
+    key = ["publication_id", "row_number"]
+    before = result.rows.set_index(key)["agreement_id"].sort_index()
+    after = rows.set_index(key)["agreement_id"].sort_index()
+    differing = int((before != after.reindex(before.index)).sum())
+    return check("ids_stable_when_inputs_reordered", "all rows", differing, 0, "pass" if differing == 0 else "fail")

@@ -1,0 +1,65 @@
+"""The history stage's rules: the numbers and vocabularies that decide identity, statuses and changes, each with its reason.
+
+The methodology text (templates/methodology_identity.md) quotes the upper-case names here,
+so a rule changed here is a rule changed on the site.
+"""
+
+from __future__ import annotations
+
+# An agreement is ended once it is missing from this many non-empty lists in a row. In the
+# archive the longest absence after which an agreement came back unchanged is 4 lists (the
+# Florida Fish and Wildlife Conservation Commission and East Donegal Township, July 2025);
+# the next longer one is 30 lists (Wyoming State Highway Patrol, reported as listed again
+# after an end). 5 is the smallest number that reads every observed blip as a blip, and with
+# two lists a weekday it still counts a real end within about three days.
+ENDED_AFTER_LISTS = 5
+# A re-dating moves a date by days or weeks; a date that moves by more is a new signature.
+REDATE_MAX_DAYS = 365
+REDATE_ANY_DAYS = 31
+# A pending request is linked to an agreement signed after it first appeared and first
+# listed within this many days of the request's last listing.
+PENDING_LINK_DAYS = 120
+# A typo is a letter or two: a letter added, dropped, changed, or two swapped.
+TYPO_EDITS = 1
+# Two letters when both names also list an agreement of the same model signed on the same date.
+TYPO_EDITS_WITH_SHARED_AGREEMENT = 2
+# Two spellings of one county ('Okaloosa', 'Okaloos') are at most this many edits apart.
+COUNTY_EDITS = 2
+
+ABBREVIATIONS = {
+    "DEPT": "DEPARTMENT", "SHERIFFS": "SHERIFF", "FT": "FORT", "ST": "SAINT", "TWP": "TOWNSHIP", "PCT": "PRECINCT",
+    "PD": "POLICE DEPARTMENT", "DPS": "DEPARTMENT OF PUBLIC SAFETY", "BOCC": "BOARD OF COUNTY COMMISSIONERS",
+}  # fmt: skip
+# 'City of Tampa Police Department' and 'Tampa Police Department' are one department.
+MUNICIPAL_PREFIXES = ("CITY OF ", "TOWN OF ", "VILLAGE OF ")
+# How ICE marks a county it did not state (Excel's #N/A and friends).
+MISSING_COUNTY_KEYS = {"", "NA", "N A", "NONE", "UNKNOWN"}
+COUNTY_WORDS = {"COUNTY", "PARISH", "BOROUGH"}
+
+# The vocabularies of the tables, each value with what it means (the contract and the site show them).
+AGREEMENT_STATUSES = {
+    "active": "on the participating list, or missing from fewer lists in a row than counts as ended",
+    "ended": f"gone from the participating list for {ENDED_AFTER_LISTS} lists or more, and not replaced",
+    "superseded": "renewed or replaced by a later agreement of the same agency and model",
+    "pending": "on the pending list (a request not yet signed)",
+    "signed": "a pending request that went on to appear on the participating list",
+    "dropped": "a pending request that left the pending list without being signed",
+}
+AGENCY_STATUSES = {
+    "active": "has an active agreement",
+    "pending": "no active agreement, a pending request",
+    "ended": "had agreements, none active now",
+    "dropped": "only ever on the pending list, and gone from it",
+}
+# In the order the change log tells them within one publication.
+CHANGE_TYPES = ["added", "moved from pending to signed", "renewed", "model switch", "field changed", "ended"]
+# The fields compared between an agreement's listings, as named in changes.field ("agency" is its name).
+FIELDS = ["agency", "county", "agency_type", "signed", "moa_status", "moa_url"]
+# The identity tiers in the order they are applied (identity_tiers.csv counts each).
+TIERS = {
+    "exact": "printed spellings folded into one name by setting aside case, spacing, punctuation, apostrophes and abbreviations",
+    "typo": "names joined as typos of one another",
+    "redating": "signing dates joined as ICE's re-dating of one agreement",
+    "alias": "names joined by the hand-curated alias table",
+    "review": "look-alike names or dates left apart and written to the review file",
+}
