@@ -150,8 +150,9 @@ STAGE = Stage(
     run="ledger.removals.stage:run",
     reads=("history",),
     inputs=(
+        # The manifest names each stored file by its sha256: hashing the files (releases run to
+        # gigabytes) would add nothing. Loose releases in raw/foia/ have no manifest, so they are read.
         "raw:removals/manifest.csv",
-        "raw:removals/files",
         "raw:foia",
         "manual:removals_states.csv",
         "manual:removals_agency_links.csv",

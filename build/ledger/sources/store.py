@@ -89,6 +89,9 @@ def sha256_of(data: bytes) -> str:
 class ContentStore:
     """A content-addressed raw store: <root>/files holds the bytes, <root>/manifest.csv one row per sighting."""
 
+    # Old manifest column name -> current one; a subclass sets its own.
+    renamed: dict[str, str] = RENAMED_FIELDS
+
     def __init__(self, root: Path, fields: list[str]):
         self.root = Path(root)
         self.files = self.root / "files"
@@ -100,14 +103,14 @@ class ContentStore:
         if not self.manifest_path.exists():
             return []
         with self.manifest_path.open(newline="", encoding="utf-8") as fh:
-            return [{RENAMED_FIELDS.get(k, k): v for k, v in row.items()} for row in csv.DictReader(fh)]
+            return [{self.renamed.get(k, k): v for k, v in row.items()} for row in csv.DictReader(fh)]
 
     def append(self, row: dict) -> None:
         """Add one row to the manifest, writing its header first when the manifest is new."""
         header = self._header()
         # A manifest written before a column was renamed keeps its old header, so the row is
         # written under the old names and lines up with the rows above it.
-        as_written = {RENAMED_FIELDS.get(name, name): name for name in header}
+        as_written = {self.renamed.get(name, name): name for name in header}
         append_row(self.manifest_path, header, {as_written.get(k, k): v for k, v in row.items()})
 
     def _header(self) -> list[str]:
