@@ -107,7 +107,7 @@ def bench_build(data: Path) -> None:
     record("ledger build, nothing changed", warm, "s", "<= 15 s", warm <= 15)
     CURRENT["build, nothing changed"] = warm
     # MkDocs alone on the same generated Markdown, so our stages' share is visible.
-    mkdocs, _ = run_timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(REPO / "mkdocs.yml"), "--site-dir", str(WORK / "site-mkdocs-only")])
+    mkdocs, _ = run_timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(data / "build" / "mkdocs.yml"), "--site-dir", str(WORK / "site-mkdocs-only")])
     record("mkdocs build alone (same Markdown)", mkdocs, "s")
     record("cold build / mkdocs alone", cold / mkdocs, "x")
     record("site size", folder_size(site) / 2**20, "MiB")

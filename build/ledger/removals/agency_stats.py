@@ -16,7 +16,7 @@ from .contract import SET_ASIDE_COLUMNS
 from .names import state_from_address
 from .vocabulary import FIRST_DATA_LINE, exception_text
 
-# The agency file gives no citation per year; its compiler's README does (SOURCES.md).
+# The agency file gives no citation per year; its compiler's README does (its README names the reports).
 COMPILED_BY = "compiled by The Marshall Project (themarshallproject/ICE287g-removals)"
 MASTERSTATS = (
     f"ICE, 287(g) master statistics report (31 Oct 2010), {COMPILED_BY}",
