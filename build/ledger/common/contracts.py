@@ -96,7 +96,7 @@ def conform(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
             [f"has undeclared column(s) {', '.join(map(str, extra))}"] if extra else []
         )
         raise LedgerError(table.file, "; ".join(parts) + " (see its stage's contract.py)")
-    return frame[table.names]
+    return frame if list(frame.columns) == table.names else frame[table.names]
 
 
 def save_table(build: Path, table: Table, frame: pd.DataFrame) -> Path:

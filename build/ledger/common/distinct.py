@@ -13,11 +13,14 @@ def per_distinct(series: pd.Series, function, missing: object = "") -> tuple[np.
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
         codes, uniques = series.cat.codes.to_numpy(), list(series.cat.categories)
-        if (codes < 0).any():
-            codes = np.where(codes < 0, len(uniques), codes)
-            uniques.append(missing)
     else:
-        codes, uniques = pd.factorize(series.astype(object).where(series.notna(), missing), use_na_sentinel=False)
+        # Factorized in the column's own dtype: converting Arrow strings to objects first costs
+        # more than everything else ingest does to a column.
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        uniques = list(uniques)
+    if (codes < 0).any():
+        codes = np.where(codes < 0, len(uniques), codes)
+        uniques.append(missing)
     return codes, [function(value) for value in uniques]
 
 
