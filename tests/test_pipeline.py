@@ -48,6 +48,19 @@ def test_a_table_that_differs_from_its_contract_is_refused(tmp_path, frame, mess
     assert list(conform(table, pd.DataFrame({"b": [2], "a": [1]})).columns) == ["a", "b"]
 
 
+def test_ledger_stages_prints_the_graph_and_the_dictionary(capsys):
+    from ledger import cli
+
+    assert cli.main(["stages"]) == 0
+    graph = capsys.readouterr().out
+    assert "history: " in graph and "writes agreements.parquet" in graph
+    assert cli.main(["stages", "--dictionary"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "table,stage,column,type,description"
+    assert len(lines) == 1 + len(pipeline.dictionary_rows())
+    assert any(line.startswith("agreements.parquet,history,agreement_id,string,") for line in lines)
+
+
 def test_readme_pipeline_table_is_the_one_the_contracts_make():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert pipeline.markdown_table() in readme, "README's pipeline table is stale: paste `ledger stages --markdown`"

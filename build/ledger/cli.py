@@ -153,6 +153,13 @@ def cmd_build(args) -> int:
 def cmd_stages(args) -> int:
     from . import pipeline
 
+    if args.dictionary:
+        import csv
+
+        writer = csv.DictWriter(sys.stdout, fieldnames=["table", "stage", "column", "type", "description"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(pipeline.dictionary_rows())
+        return 0
     say(pipeline.markdown_table() if args.markdown else pipeline.graph_text())
     return 0
 
@@ -230,6 +237,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("stages", help="print the stage graph: what each stage reads and writes")
     p.add_argument("--markdown", action="store_true", help="as the README's pipeline table")
+    p.add_argument("--dictionary", action="store_true", help="the data dictionary: every column of every table, as CSV")
     p.set_defaults(func=cmd_stages)
 
     p = sub.add_parser("asof", help="the agreements in force on a day and the changes published that day")
