@@ -93,10 +93,13 @@ def test_no_module_is_over_400_lines():
 
 
 def build(data: Path, site: Path) -> set[str]:
-    """Run `ledger build` and return the stages that ran (the others said 'nothing new')."""
+    """Run `ledger build` and return the stages that ran (the others said 'nothing new').
+
+    The folders are given relative to the working directory, as a person types them.
+    """
     result = subprocess.run(
-        [sys.executable, "-m", "ledger.cli", "--data-dir", str(data), "--site-dir", str(site), "build"],
-        capture_output=True, text=True, cwd=REPO,
+        [sys.executable, "-m", "ledger.cli", "--data-dir", data.name, "--site-dir", site.name, "build"],
+        capture_output=True, text=True, cwd=data.parent,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-2000:]
     return {name for name, skipped in STAGE_LINE.findall(result.stdout) if not skipped}

@@ -82,3 +82,10 @@ def test_removals_per_year_keep_not_reported_apart_from_zero():
     assert per_year[["fiscal_year", "removed", "agencies", "national_removed"]].values.tolist() == [[2008, 10, 2, 1000], [2009, 5, 1, 500]]
     assert per_year["share_text"].tolist() == ["1.0%", "1.0%"]
     assert render.num(pd.NA) == "" and render.num(0) == "0"
+
+
+@pytest.mark.parametrize("value", [None, float("nan"), pd.NA, pd.NaT])
+def test_a_missing_value_is_shown_as_nothing_in_every_formatter(value):
+    from ledger.site import format as fmt
+
+    assert (fmt.h(value), fmt.md(value), fmt.num(value), fmt.day(value), fmt.safe_url(value), fmt.figure(value)) == ("",) * 6
