@@ -34,7 +34,7 @@ def record(name: str, value: float, unit: str, goal: str = "", ok: bool | None =
     print(f"  {name:<48} {value:>10.2f} {unit:<4} {goal:<12} {status}", flush=True)
 
 
-def run_timed(args: list[str], env: dict | None = None) -> tuple[float, float]:
+def run_timed(args: list[str], env: dict | None = None, cwd: Path | None = None) -> tuple[float, float]:
     """(seconds, peak resident MiB) of one command in its own process tree."""
     code = (
         "import resource, subprocess, sys, time\n"
@@ -44,7 +44,7 @@ def run_timed(args: list[str], env: dict | None = None) -> tuple[float, float]:
         "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
         "print(elapsed, peak, r.returncode)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, check=True)
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=cwd, check=True)
     elapsed, peak, status = out.stdout.split()
     if status != "0":
         raise SystemExit(f"benchmark command failed ({status}): {' '.join(args)}")
@@ -107,7 +107,7 @@ def bench_build(data: Path) -> None:
     record("ledger build, nothing changed", warm, "s", "<= 15 s", warm <= 15)
     CURRENT["build, nothing changed"] = warm
     # MkDocs alone on the same generated Markdown, so our stages' share is visible.
-    mkdocs, _ = run_timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(data / "build" / "mkdocs.yml"), "--site-dir", str(WORK / "site-mkdocs-only")])
+    mkdocs, _ = run_timed([sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "--config-file", str(data / "build" / "mkdocs.yml"), "--site-dir", str(WORK / "site-mkdocs-only")], cwd=data / "build")
     record("mkdocs build alone (same Markdown)", mkdocs, "s")
     record("cold build / mkdocs alone", cold / mkdocs, "x")
     record("site size", folder_size(site) / 2**20, "MiB")
