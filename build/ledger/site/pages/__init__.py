@@ -1,0 +1,43 @@
+"""Makes every generated page of the site under a source tree: one function per page, called in order here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ..messages import Messages
+from ..tables import active_series, agreement_rows, change_rows, removals_per_year
+from .agency import agency_pages
+from .changes import changes_page, sample_banner
+from .common import Output, Site, common_context, environment
+from .home import home, states_index
+from .methodology import methodology_page
+from .oig import oig_page
+from .removals import removals_page
+from .state import state_pages
+
+
+def prepare(inputs, figures: pd.DataFrame, national: pd.Series, latest_p: pd.Series, latest_n: pd.Series | None, source: Path, t: Messages) -> Site:
+    """The tables every page draws from. `inputs.agreements` carries display_status already."""
+    return Site(
+        t=t, env=environment(t, source), inputs=inputs, shown=agreement_rows(inputs.agreements), figures=figures, national=national,
+        series=active_series(inputs.agreements, inputs.publications), changes=change_rows(inputs.changes, inputs.publications),
+        latest=latest_p, latest_pending=latest_n, common=common_context(inputs.publications, latest_p, latest_n, t),
+    )  # fmt: skip
+
+
+def render_pages(site: Site, source: Path) -> Output:
+    """Write every generated page and chart file under `source`. Returns what was written and the SVGs to draw."""
+    out = Output(source)
+    per_year = removals_per_year(site.inputs.removals_agency, site.inputs.national_removals)
+    home(site, out)
+    states_index(site, out)
+    state_pages(site, out)
+    agency_pages(site, out)
+    changes_page(site, out)
+    methodology_page(site, out)
+    removals_page(site, out, per_year)
+    oig_page(site, out, per_year)
+    sample_banner(site, out)
+    return out

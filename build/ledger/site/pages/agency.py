@@ -1,0 +1,23 @@
+"""Makes a page for every agency ever listed (agencies/<agency_id>.md), out of the navigation."""
+
+from __future__ import annotations
+
+from .common import Output, Site
+
+
+def agency_pages(site: Site, out: Output) -> None:
+    by_agency = dict(tuple(site.shown.groupby("agency_id", sort=False)))
+    changes_by_agency = dict(tuple(site.changes.groupby("agency_id")))
+    removals = site.inputs.removals_agency
+    removals_by_agency = dict(tuple(removals.groupby("agency_id")))
+    titles = site.figures.set_index("usps")["title"]
+    no_rows, no_changes = site.shown.iloc[0:0], site.changes.iloc[0:0]
+    for agency in site.inputs.agencies.itertuples(index=False):
+        out.page(
+            f"agencies/{agency.agency_id}.md",
+            site.render(
+                "agency.md.j2", agency=agency, state_title=titles.get(agency.state, agency.state),
+                agreements=by_agency.get(agency.agency_id, no_rows), changes=changes_by_agency.get(agency.agency_id, no_changes),
+                removals=removals_by_agency.get(agency.agency_id), spellings=list(agency.spellings),
+            ),
+        )  # fmt: skip
