@@ -20,6 +20,7 @@ INTERPRETER = "vega-interpreter.min.js"
 
 def copy_vendor(target: Path) -> None:
     """The chart runtime, from the npm packages, served by the site itself."""
+    target = Path(target).resolve()  # esbuild runs from the checkout, not from the caller's folder
     target.mkdir(parents=True, exist_ok=True)
     for name, source in VENDOR_FILES.items():
         path = NODE_MODULES / source
