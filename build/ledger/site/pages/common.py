@@ -10,6 +10,7 @@ import jinja2
 import pandas as pd
 
 from ...common.models import SUPPORT_TYPES
+from ...common.spreadsheet import csv_text
 from ..format import day, figure, h, md, num, safe_url
 from ..messages import Messages
 
@@ -49,7 +50,7 @@ class Output:
         self.pages += 1
 
     def csv(self, path: Path, frame: pd.DataFrame) -> None:
-        self.write(path, frame.to_csv(index=False))
+        self.write(path, csv_text(frame))  # published for download: spreadsheet-safe
 
     def chart(self, spec: dict, folder: Path, name: str, description: str, data: pd.DataFrame, prefix: str = "") -> dict:
         """Write a chart's spec and data beside its page; queue its SVG. Returns what the template needs.
