@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from .errors import LedgerError
 
@@ -118,16 +119,18 @@ def read_table(build: Path, table: Table, columns: list[str] | None = None) -> p
         raise LedgerError(path, "not found: run `ledger build` (or the stage that makes it) first")
     wanted = columns or table.names
     try:
+        # The header first, so only the wanted columns are read (a stage rarely needs them all).
+        present = pq.read_schema(path).names if table.file.endswith(".parquet") else list(pd.read_csv(path, nrows=0).columns)
+        missing = [c for c in wanted if c not in present]
+        if missing:
+            raise LedgerError(path, f"lacks column(s) {', '.join(missing)}: re-run the stage that makes it")
         if table.file.endswith(".parquet"):
-            frame = pd.read_parquet(path)
-        else:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+            return pd.read_parquet(path, columns=wanted)
+        return pd.read_csv(path, dtype=str, keep_default_na=False, usecols=wanted)[wanted]
+    except LedgerError:
+        raise
     except Exception as exc:  # pyarrow and pandas raise many types for a damaged file
         raise LedgerError(path, f"cannot be read ({type(exc).__name__})") from None
-    missing = [c for c in wanted if c not in frame.columns]
-    if missing:
-        raise LedgerError(path, f"lacks column(s) {', '.join(missing)}: re-run the stage that makes it")
-    return frame[wanted]
 
 
 QA_TABLE_COLUMNS = (

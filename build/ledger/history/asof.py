@@ -13,8 +13,8 @@ import pandas as pd
 
 from ..common.contracts import read_table
 from ..common.lists import list_in_force
+from ..ingest.contract import PUBLICATIONS
 from .contract import AGREEMENTS, CHANGES
-from .inputs import read_ingest
 
 
 def active_on(agreements: pd.DataFrame, publications: pd.DataFrame, day: dt.date, list_kind: str = "participating") -> pd.DataFrame:
@@ -34,7 +34,7 @@ def changes_on(changes: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 def run(data_dir: Path, day: dt.date, out: Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame, pd.Series | None]:
     """(agreements in force on `day`, changes published that day, the participating list in force); CSVs in `out` if given."""
     build = Path(data_dir) / "build"
-    publications = read_ingest(build, "publications.parquet")
+    publications = read_table(build, PUBLICATIONS)
     agreements = read_table(build, AGREEMENTS)
     changed = changes_on(read_table(build, CHANGES), day)
     active = active_on(agreements, publications, day)

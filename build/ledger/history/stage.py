@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..common.contracts import save_table
+from ..common.contracts import read_table, save_table
 from ..common.fixes import FixTable, manual_dir
 from ..common.qa import QA_COLUMNS
+from ..ingest.contract import PUBLICATIONS, SHEET_ROWS
 from .agreements import agency_table, agreement_spans, agreement_table, assign_agreements, column_presence, listings_of, order_publications, prepare_rows
 from .aliases import load_aliases
 from .changes import build_changes
 from .checks import history_checks, stable_ids_check
 from .contract import AGENCIES, AGREEMENTS, CHANGES, IDENTITY_TIERS, METHODOLOGY, PUBLICATION_INPUT_COLUMNS, QA, REVIEW, ROW_COLUMNS
 from .identity import resolve_agencies
-from .inputs import read_ingest
 from .links import link_agreements, possible_renames
 from .methodology import render_methodology
 from .rules import TIERS
@@ -40,8 +40,8 @@ class HistoryResult:
 def load_inputs(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, FixTable]:
     """Ingest's publications and sheet rows, and the alias table."""
     build = Path(data_dir) / "build"
-    publications = read_ingest(build, "publications.parquet", PUBLICATION_INPUT_COLUMNS)
-    rows = read_ingest(build, "sheet_rows.parquet", ROW_COLUMNS)
+    publications = read_table(build, PUBLICATIONS, PUBLICATION_INPUT_COLUMNS)
+    rows = read_table(build, SHEET_ROWS, ROW_COLUMNS)
     aliases = load_aliases(manual_dir(data_dir) / "agency_aliases.csv")
     return publications, rows, aliases
 
