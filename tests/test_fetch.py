@@ -77,7 +77,7 @@ class Site:
 
 @pytest.fixture(autouse=True)
 def quick_retries(monkeypatch):
-    monkeypatch.setattr("ledger.sources.fetch.RETRY_BACKOFF", 0.01)
+    monkeypatch.setattr("ledger.sources.http.RETRY_BACKOFF", 0.01)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .common.errors import LedgerError
+from .common.ice import ICE_PAGE_URL
 from .common.paths import DEFAULT_SITE
 
 
@@ -40,7 +41,7 @@ def cmd_import(args) -> int:
 def cmd_fetch(args) -> int:
     from .sources.fetch import fetch_current
 
-    return fetch_current(args.data_dir, page_url=args.page_url, accept_drop=args.accept_drop, log=say, warn=warn)
+    return fetch_current(args.data_dir, page_url=args.page_url, accept_drop=args.accept_drop, log=say, warn=warn, extra_hosts=args.allowed_host)
 
 
 def cmd_sample(args) -> int:
@@ -211,8 +212,13 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("fetch", help="download ICE's current participating and pending lists")
-    p.add_argument("--page-url", default="https://www.ice.gov/identify-and-arrest/287g")
+    p.add_argument("--page-url", default=ICE_PAGE_URL)
     p.add_argument("--accept-drop", action="store_true", help="store a list even if its rows dropped over 20%%")
+    p.add_argument(
+        "--allowed-host", action="append", default=[], metavar="HOST",
+        help="also follow list links and redirects to HOST (repeatable); the page's own host is always allowed, "
+        "both www.ice.gov and ice.gov for ICE's page; https only, http only to a loopback test server",
+    )  # fmt: skip
     p.set_defaults(func=cmd_fetch)
 
     p = sub.add_parser("sample", help="write the project's small sample archive (not ICE data) for an offline build")

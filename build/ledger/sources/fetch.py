@@ -3,7 +3,8 @@
 A download is refused, and the last good list kept, when it is not a workbook (ICE sometimes
 answers with an HTML page) or when its rows dropped more than 20% against the last stored list
 of the same kind (unless --accept-drop): a half-empty list is more likely a publishing accident
-than half the program ending overnight.
+than half the program ending overnight. Every address is on ICE's host (or the hosts allowed for
+a test), every answer is capped in size and every download has a deadline: see http.py.
 """
 
 from __future__ import annotations
@@ -13,21 +14,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.util.retry import Retry
-
-from .. import __version__
 from ..common.errors import LedgerError
+from .http import DEADLINE, PAGE_MAX_BYTES, USER_AGENT, WORKBOOK_MAX_BYTES, allowed_hosts, get_bytes, one_line, why_refused
 from .store import Store, kind_from_name
 from .workbook import read_sheet
 
-USER_AGENT = f"287g-ledger/{__version__} (public-interest archive of ICE 287(g) lists)"
-TIMEOUT = (10, 60)  # connect, read: seconds
+__all__ = ["USER_AGENT", "fetch_current", "list_links"]
+
 MAX_DROP = 0.20  # the largest one-day fall seen in the real lists is a few percent
-RETRY_BACKOFF = 1.0  # seconds, doubled on each retry
-RETRIES = 4  # with the backoff, about 15 s of waiting: long enough for ICE's site to come back from a blip
-ERROR_TEXT_CHARS = 200  # an error's text is cut to one readable console line
 
 
 class LinkParser(HTMLParser):
@@ -44,8 +38,12 @@ class LinkParser(HTMLParser):
                 self.hrefs.append(href)
 
 
-def list_links(html: str, page_url: str) -> dict[str, str]:
-    """The newest workbook link for each kind on ICE's 287(g) page."""
+def list_links(html: str, page_url: str, hosts: frozenset[str] | None = None, warn=print) -> dict[str, str]:
+    """The first workbook link for each kind on ICE's 287(g) page, among those on the allowed hosts.
+
+    A list link elsewhere (another host, or not https) is ignored with one warning line naming it.
+    """
+    hosts = allowed_hosts(page_url) if hosts is None else hosts
     parser = LinkParser()
     parser.feed(html)
     links: dict[str, str] = {}
@@ -55,28 +53,14 @@ def list_links(html: str, page_url: str) -> dict[str, str]:
         if not name.lower().endswith(".xlsx"):
             continue
         list_kind = kind_from_name(name)
-        if list_kind and list_kind not in links:
-            links[list_kind] = url
+        if not list_kind or list_kind in links:
+            continue
+        reason = why_refused(url, hosts)
+        if reason:
+            warn(f"ignored {one_line(url)}: a {list_kind} list link on {page_url}, but {reason}")
+            continue
+        links[list_kind] = url
     return links
-
-
-def session() -> requests.Session:
-    retry = Retry(total=RETRIES, backoff_factor=RETRY_BACKOFF, status_forcelist=(429, 500, 502, 503, 504), allowed_methods=("GET",))
-    s = requests.Session()
-    s.headers["User-Agent"] = USER_AGENT
-    s.mount("http://", HTTPAdapter(max_retries=retry))
-    s.mount("https://", HTTPAdapter(max_retries=retry))
-    return s
-
-
-def download(http: requests.Session, url: str) -> bytes:
-    try:
-        response = http.get(url, timeout=TIMEOUT)
-        response.raise_for_status()
-    except requests.RequestException as exc:
-        reason = " ".join(str(exc).split())[:ERROR_TEXT_CHARS]
-        raise LedgerError(url, f"download failed ({reason})") from None
-    return response.content
 
 
 def last_row_count(store: Store, list_kind: str) -> int | None:
@@ -88,14 +72,27 @@ def last_row_count(store: Store, list_kind: str) -> int | None:
     return read_sheet(store.path_of(newest["sha256"])).row_count
 
 
-def fetch_current(data_dir: Path, page_url: str, accept_drop: bool = False, log=print, warn=print) -> int:
-    """Fetch both lists; 0 when both were stored or already present, 1 when any was refused."""
+def fetch_current(
+    data_dir: Path,
+    page_url: str,
+    accept_drop: bool = False,
+    log=print,
+    warn=print,
+    extra_hosts: list[str] | tuple[str, ...] = (),
+    deadline: float = DEADLINE,
+    page_max_bytes: int = PAGE_MAX_BYTES,
+    workbook_max_bytes: int = WORKBOOK_MAX_BYTES,
+) -> int:
+    """Fetch both lists; 0 when both were stored or already present, 1 when any was refused.
+
+    The allowed hosts are the page's own (both of ICE's names for ICE's page) plus extra_hosts.
+    """
     store = Store(data_dir)
     if store.holds_sample():
         raise LedgerError(store.manifest_path, "this archive holds the sample lists; fetch into another --data-dir")
-    http = session()
-    page = download(http, page_url)
-    links = list_links(page.decode("utf-8", "replace"), page_url)
+    hosts = allowed_hosts(page_url, extra_hosts)
+    page, page_source = get_bytes(page_url, hosts, page_max_bytes, deadline)
+    links = list_links(page.decode("utf-8", "replace"), page_source, hosts, warn)
     status = 0
     for list_kind in ("participating", "pending"):
         url = links.get(list_kind)
@@ -103,9 +100,10 @@ def fetch_current(data_dir: Path, page_url: str, accept_drop: bool = False, log=
             warn(f"refused {page_url}: no link to a {list_kind} list (.xlsx) on the page")
             status = 1
             continue
+        # The name the page links is the one ICE dates; the source is where the bytes finally came from.
         name = unquote(Path(urlsplit(url).path).name)
         try:
-            data = download(http, url)
+            data, source = get_bytes(url, hosts, workbook_max_bytes, deadline)
             rows = read_sheet(Path(name), data).row_count
             previous = last_row_count(store, list_kind)
             if previous and rows < previous * (1 - MAX_DROP) and not accept_drop:
@@ -113,7 +111,7 @@ def fetch_current(data_dir: Path, page_url: str, accept_drop: bool = False, log=
                     name, f"{rows} rows against {previous} in the last stored {list_kind} list (a drop over {MAX_DROP:.0%}); kept the last list, rerun with --accept-drop if it is real"
                 )
             now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-            row, outcome = store.add(data, name, url, list_kind=list_kind, fetched_at=now)
+            row, outcome = store.add(data, name, source, list_kind=list_kind, fetched_at=now)
         except LedgerError as exc:
             warn(f"refused {exc}")
             status = 1
