@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import http.server
+import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -11,6 +16,8 @@ from ledger.sources.sample import workbook_bytes
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
 ICE_SHEETS = SHARED_DATA / "ice-sheets"
+SCREENSHOTS = Path(__file__).parent / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 def shared_path(name: str) -> Path:
@@ -32,3 +39,35 @@ def write_list(tmp_path):
         return target
 
     return write
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(site: Path):
+    """A built site over HTTP on 127.0.0.1 (a page opened from file:// cannot fetch its charts)."""
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, driven by Playwright (never a browser download)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (make test installs it with apt)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield instance
+        instance.close()

@@ -7,15 +7,11 @@ layouts), into a temporary folder, so the working tree's generated pages are nev
 from __future__ import annotations
 
 import difflib
-import functools
-import http.server
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -29,9 +25,9 @@ from ledger.common.states import state_count
 from ledger.history.rules import CHANGE_TYPES
 from ledger.site.tables import DISPLAY_ORDER
 
+from .conftest import SCREENSHOTS, serve
+
 GOLDEN = Path(__file__).parent / "golden"
-SCREENSHOTS = Path(__file__).parent / "screenshots"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="session")
@@ -152,33 +148,10 @@ def test_two_builds_from_one_checkout_at_the_same_time_keep_apart(tmp_path):
 # ---------------------------------------------------------------- the browser
 
 
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def server(built):
-    _, _, site = built
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Debian's chromium is not installed at {CHROMIUM} (make test installs it with apt)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield instance
-        instance.close()
+    with serve(built[2]) as address:
+        yield address
 
 
 @pytest.mark.browser
