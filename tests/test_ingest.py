@@ -89,7 +89,7 @@ def test_parse_signed(text, cell_type, expected):
     [
         ("https://www.ice.gov/doclib/287gMOA/a.pdf", "link", "https://www.ice.gov/doclib/287gMOA/a.pdf"),
         ("", "https://web.archive.org/web/20210113002027/https://www.ice.gov/a.pdf", "https://www.ice.gov/a.pdf"),
-        ("", "https://web.archive.org/web/20210113002027id_/http://www.ice.gov/a.pdf", "http://www.ice.gov/a.pdf"),
+        ("", "https://web.archive.org/web/20210113002027id_/http://www.ice.gov/a.pdf", "https://www.ice.gov/a.pdf"),
         (
             "https://gcc02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fwww.ice.gov%2Fdoclib%2Fb.pdf&data=05",
             "link",
@@ -329,10 +329,13 @@ def test_signing_dates_after_the_file_name_date_are_caught(write_list, tmp_path)
     pub = result.publications.iloc[0]
     assert pub["date_source"] == "manual_fix" and pub["published_at"] == pd.Timestamp("2025-09-02 17:00")
     other = write_list("participatingAgencies08032025pm.xlsx", P_HEADER, [row(signed="2025-08-20")], folder=tmp_path / "b")
-    result = build(tmp_path / "data2", other)
-    pub = result.publications.iloc[0]
-    assert pub["date_source"] == "signing_dates" and pub["published_at"].date() == dt.date(2025, 8, 20)
-    assert any(q["check"] == "signing_date_after_file_name_date" and q["status"] == "warn" for q in result.qa)
+    good = write_list("participatingAgencies08252025pm.xlsx", P_HEADER, [row(signed="2025-08-20")], folder=tmp_path / "b")
+    result = build(tmp_path / "data2", other, good)
+    # Without a reviewed date the misdated list is held, not moved; the good list beside it is kept.
+    assert result.publications["file_names"].str[0].tolist() == ["participatingAgencies08252025pm.xlsx"]
+    held = [q for q in result.qa if q["check"] == "list_held_for_review"]
+    assert [(q["scope"], q["status"]) for q in held] == [("participatingAgencies08032025pm.xlsx", "warn")]
+    assert "1 rows held: signed up to 2025-08-20" in held[0]["value"]
 
 
 def test_a_pending_list_under_a_participating_name_is_taken_as_pending(write_list, tmp_path):

@@ -97,7 +97,14 @@ def conform(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
             [f"has undeclared column(s) {', '.join(map(str, extra))}"] if extra else []
         )
         raise LedgerError(table.file, "; ".join(parts) + " (see its stage's contract.py)")
-    return frame if list(frame.columns) == table.names else frame[table.names]
+    frame = frame if list(frame.columns) == table.names else frame[table.names]
+    if table.primary_key:
+        # A key that names two rows would silently join one row to another's data downstream.
+        repeated = frame.duplicated(list(table.primary_key), keep=False)
+        if repeated.any():
+            first = frame.loc[repeated, list(table.primary_key)].iloc[0].tolist()
+            raise LedgerError(table.file, f"{int(repeated.sum())} rows share a primary key ({', '.join(table.primary_key)}), e.g. {first}")
+    return frame
 
 
 def save_table(build: Path, table: Table, frame: pd.DataFrame) -> Path:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,7 @@ import pandas as pd
 from ..common.distinct import per_distinct, spread
 from ..common.excel import date_of_serial
 from ..common.fixes import FixTable
+from ..common.ice import ice_address
 from ..common.text import ARCHIVE_PREFIX, ARCHIVE_PREFIX_RE, clean_text, key_of
 
 SLASHED_DATE_RE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-]?(\d{4})$")
@@ -89,33 +90,44 @@ def parse_signed(text: str, cell_type: str) -> dt.date | None:
     return None
 
 
+# A typed address: a scheme, or a bare www. host (ICE has typed www.ice.gov/... without one).
+TYPED_ADDRESS_RE = re.compile(r"^([a-z][a-z0-9+.-]*:|www\.)", re.I)
+# A PDF viewer's address around the document's (Acrobat's Chrome extension, in 96 of ICE's rows):
+# chrome-extension://<id>/https:/www.ice.gov/...; the document's own address is what counts.
+VIEWER_RE = re.compile(r"^chrome-extension://[a-z]+/+(https?):/+", re.I)
+
+
 @functools.lru_cache(maxsize=None)
-def clean_link(candidate: str) -> str | None:
-    """ICE's own address for a link: archive prefixes and Outlook safelinks wrappers removed."""
-    if not candidate.lower().startswith(("http://", "https://")):
-        return None
-    candidate = ARCHIVE_PREFIX_RE.sub("", candidate)
-    if not candidate.lower().startswith(("http://", "https://")):
-        candidate = "https://" + candidate.lstrip("/")
-    parts = urlsplit(candidate)
-    if parts.netloc.lower().endswith("safelinks.protection.outlook.com"):
-        inner = parse_qs(parts.query).get("url")
-        if inner:
-            candidate = unquote(inner[0])
-    return candidate
+def clean_link(candidate: str) -> tuple[str | None, str | None]:
+    """(ICE's https address, None) for a link to ICE's site; (None, the address) for any other; (None, None) for no address.
+
+    Archive captures put web.archive.org/web/<time>/ before ICE's address, and some links were
+    pasted from Outlook with a safelinks wrapper: the address inside either is what counts, and
+    a wrapper is unwrapped only to ICE's own address (a safelink can wrap a javascript: URL).
+    """
+    if not TYPED_ADDRESS_RE.match(candidate):
+        return None, None
+    inner = VIEWER_RE.sub(r"\1://", ARCHIVE_PREFIX_RE.sub("", candidate))
+    if inner.lower().startswith("www."):
+        inner = "https://" + inner
+    try:
+        parts = urlsplit(inner)
+    except ValueError:
+        return None, candidate
+    if (parts.hostname or "").endswith(".safelinks.protection.outlook.com") and parts.scheme.lower() == "https":
+        wrapped = parse_qs(parts.query).get("url")  # parse_qs has decoded it once, as the browser would
+        inner = wrapped[0] if wrapped else inner
+    address = ice_address(inner)
+    return (address, None) if address else (None, candidate)
 
 
 def clean_url(href: str, text: str) -> str | None:
-    """The document a MOA cell points to: its hyperlink target, or the URL typed in the cell.
-
-    Archive captures wrap the URL in a web.archive.org prefix, and some of ICE's links were
-    pasted from Outlook with a safelinks wrapper; both are removed to leave ICE's own address.
-    """
-    return clean_link(clean_text(href) or clean_text(text))
+    """The ICE document a link cell points to: its hyperlink target, or the address typed in the cell."""
+    return clean_link(clean_text(href) or clean_text(text))[0]
 
 
-def link_column(hrefs: pd.Series, texts: pd.Series) -> np.ndarray:
-    """Clean URLs for a column of link cells: the hyperlink target, else the URL typed in the cell.
+def link_addresses(hrefs: pd.Series, texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """For a column of link cells: ICE's address of each (or None), and any other address it held (or None).
 
     Archive captures put the capture time in every URL, which would make each cell distinct; the
     prefix is cut off for the whole column at once first, leaving a few thousand distinct links.
@@ -123,5 +135,10 @@ def link_column(hrefs: pd.Series, texts: pd.Series) -> np.ndarray:
     hrefs = hrefs.fillna("").astype("str")
     candidates = hrefs.where(hrefs.str.strip() != "", texts.fillna("").astype("str")).astype("str").str.strip()
     candidates = candidates.str.replace(ARCHIVE_PREFIX, "", regex=True)
-    codes, urls = per_distinct(candidates, lambda value: clean_url("", value))
-    return spread(codes, urls)
+    codes, links = per_distinct(candidates, lambda value: clean_link(clean_text(value)))
+    return spread(codes, links, 0), spread(codes, links, 1)
+
+
+def link_column(hrefs: pd.Series, texts: pd.Series) -> np.ndarray:
+    """ICE's address for each of a column of link cells, or None: never another host's."""
+    return link_addresses(hrefs, texts)[0]

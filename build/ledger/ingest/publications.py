@@ -18,11 +18,13 @@ from .contract import REJECTED_ROWS, SHEET_ROWS
 def date_sightings(
     manifest: pd.DataFrame, meta: pd.DataFrame, max_signed: pd.Series, publication_fixes: FixTable
 ) -> tuple[pd.DataFrame, list[dict]]:
-    """Each sighting's list kind and publication moment, corrected where the list itself proves the name wrong.
+    """Each sighting's list kind and publication moment; sightings the list itself proves misdated are held.
 
-    A list cannot predate the agreements it lists: when its signing dates lie after its file-name
-    date, a reviewed date from data/manual/publication_dates.csv is used, or else the latest
-    signing date, and either way it is reported.
+    A list cannot predate the agreements it lists. When its signing dates lie after its file-name
+    date, a reviewed date from data/manual/publication_dates.csv places it; without one the
+    sighting is held for review (left out of the publications, with a warning naming it) rather
+    than moved to its latest signing date: one row signed in the future, or a list named with the
+    wrong year, would otherwise move the whole list and invent changes around it.
     """
     qa: list[dict] = []
     sightings = manifest.merge(meta, on="sha256", how="inner")
@@ -36,6 +38,7 @@ def date_sightings(
     sightings.loc[relabelled, "list_kind"] = sightings.loc[relabelled, "layout_kind"]
     sightings.loc[relabelled, "list_kind_source"] = "layout"
 
+    held = []
     for index, row in sightings.iterrows():
         right = publication_fixes.apply(row["original_name"])
         if right is not None:
@@ -50,14 +53,13 @@ def date_sightings(
                 check("manual_date_before_signing", row["original_name"], str(published.date()), f">= {latest}", "fail")
             )
             continue
-        sightings.at[index, "published_at"] = pd.Timestamp(dt.datetime.combine(latest, published.time()))
-        sightings.at[index, "date_source"] = "signing_dates"
+        held.append(index)
         qa.append(
             check(
-                "signing_date_after_file_name_date",
+                "list_held_for_review",
                 row["original_name"],
-                f"signed up to {latest}",
-                f"on or before {row['file_name_date'].date()}",
+                f"{row['rows_in']} rows held: signed up to {latest}, after its file-name date {row['file_name_date'].date()}",
+                "a reviewed date in data/manual/publication_dates.csv",
                 "warn",
             )
         )
@@ -68,7 +70,7 @@ def date_sightings(
                 qa.append(
                     check("publication_date_fixed", name, str(row["published_at"]), f"not {row['file_name_date']}", "info")
                 )
-    return sightings, qa
+    return sightings.drop(index=held), qa
 
 
 def fold_publications(sightings: pd.DataFrame) -> pd.DataFrame:
@@ -103,6 +105,22 @@ def fold_publications(sightings: pd.DataFrame) -> pd.DataFrame:
     )
     publications["publication_id"] = publications["list_kind"] + "-" + publications["published_at"].dt.strftime("%Y%m%d-%H%M%S")
     return publications
+
+
+def hold_lists_at_one_moment(sightings: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """Sightings without those of different lists dated to one moment, and a warning for each moment held.
+
+    Two different lists of one kind at one moment (two files named for the same day and time)
+    cannot be put in order, so neither can say what changed: both are held for review, and the
+    lists around them are kept. Copies of one list at one moment are one list, and stay.
+    """
+    qa: list[dict] = []
+    distinct = sightings.groupby(["list_kind", "published_at"])["fingerprint"].transform("nunique")
+    held = sightings[distinct > 1]
+    for (list_kind, moment), group in held.groupby(["list_kind", "published_at"], sort=True):
+        names = ", ".join(sorted(group["original_name"]))
+        qa.append(check("list_held_for_review", names, f"{group['fingerprint'].nunique()} different {list_kind} lists dated {moment}", "one list per kind and moment", "warn"))
+    return sightings[distinct <= 1], qa
 
 
 def split_rows(rows: pd.DataFrame, publications: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
