@@ -6,7 +6,7 @@ returned for history_review.csv with the reason they were left apart.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 import numpy as np
 import pandas as pd
@@ -14,8 +14,9 @@ import pandas as pd
 from ..common.fixes import FixTable
 from ..common.qa import check
 from .contract import REVIEW_COLUMNS
-from .names import county_key, deletions, edits, name_key, numbers, one_word_more, slug
-from .rules import COUNTY_EDITS, TYPO_EDITS, TYPO_EDITS_WITH_SHARED_AGREEMENT
+from .names import county_key, edits, name_key, numbers, one_word_more, shared_deletions, slug
+from .rules import (BLOCKING_CAP, COUNTY_EDITS, LOOK_ALIKE_MAX_CHARS, TWO_DELETIONS_MAX_WORD, TYPO_EDITS,
+                    TYPO_EDITS_WITH_SHARED_AGREEMENT)  # fmt: skip
 
 
 class Clusters:
@@ -44,53 +45,121 @@ class Clusters:
         return True
 
 
-def name_candidates(keys_by_state: dict[str, list[str]]) -> set[tuple[str, str, str]]:
-    """Pairs of names in one state that may be look-alikes: a letter or two apart, one word apart, or one word more."""
+def name_candidates(keys_by_state: dict[str, list[str]]) -> tuple[set[tuple[str, str, str]], list[dict]]:
+    """Pairs of names in one state that may be look-alikes: a letter or two apart, one word apart, or one word more.
+
+    Names are blocked by shared deletion variants, and a name with more than BLOCKING_CAP
+    look-alikes is paired with none (it is one of a pattern, not a typo), so the pairs are at
+    most BLOCKING_CAP / 2 a name. What was set aside is returned as qa rows.
+    """
     pairs: set[tuple[str, str, str]] = set()
+    qa: list[dict] = []
     for state, keys in keys_by_state.items():
-        buckets: dict[str, set[str]] = defaultdict(set)
         known = set(keys)
-        for key in keys:
-            for variant in deletions(key, 1):
-                buckets["D:" + variant].add(key)
+        compared = [key for key in keys if len(key) <= LOOK_ALIKE_MAX_CHARS]
+        rests: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for key in compared:
             words = key.split()
             for i, word in enumerate(words):
-                head, tail = " ".join(words[:i]), " ".join(words[i + 1 :])
-                # Two deletions on a short word would pair every short county name with every other.
-                for variant in deletions(word, 2 if len(word) > 4 else 1):
-                    buckets[f"W:{head}|{variant}|{tail}"].add(key)
+                # Names alike but for this word share the rest of the name: only they are compared on it.
+                rests[" ".join(words[:i]) + "|" + " ".join(words[i + 1 :])].append((word, key))
                 shorter = " ".join(words[:i] + words[i + 1 :])
                 if shorter in known:
                     pairs.add((state, *sorted((shorter, key))))
-        for members in buckets.values():
+        groups, skipped = shared_deletions([(key, key) for key in compared], lambda _: 1, BLOCKING_CAP + 1)
+        for members in rests.values():
             if len(members) > 1:
-                members = sorted(members)
-                for i, a in enumerate(members):
-                    for b in members[i + 1 :]:
-                        pairs.add((state, a, b))
-    return pairs
+                # Two deletions on a short word would pair every short county name with every other.
+                more, over = shared_deletions(members, lambda word: 2 if 4 < len(word) <= TWO_DELETIONS_MAX_WORD else 1, BLOCKING_CAP + 1)
+                groups += more
+                skipped += over
+        partners, crowded = capped_partners(groups, BLOCKING_CAP)
+        for a, others in partners.items():
+            pairs.update((state, a, b) for b in others if a < b and b not in crowded)
+        if crowded or skipped:
+            qa.append(check("look_alike_names_not_paired", state, f"{len(crowded)} name(s); {len(skipped)} group(s) of over {BLOCKING_CAP + 1}",
+                            f"at most {BLOCKING_CAP} look-alikes a name", "warn"))  # fmt: skip
+        if len(compared) < len(keys):
+            qa.append(check("names_too_long_to_compare", state, len(keys) - len(compared), f"at most {LOOK_ALIKE_MAX_CHARS} characters", "warn"))
+    return pairs, qa
+
+
+def capped_partners(groups: list[set[str]], cap: int) -> tuple[dict[str, set[str]], set[str]]:
+    """Each name's look-alikes over all its groups, and the names with more than `cap` (their sets dropped).
+
+    A name is given up as soon as it passes the cap, so a crowd costs about the cap per name,
+    not the crowd's size.
+    """
+    partners: dict[str, set[str]] = defaultdict(set)
+    crowded: set[str] = set()
+    for members in {frozenset(g) for g in groups}:
+        for name in members:
+            if name in crowded:
+                continue
+            found = partners[name]
+            found.update(members)
+            if len(found) - 1 > cap:
+                crowded.add(name)
+                del partners[name]
+    return {name: found - {name} for name, found in partners.items()}, crowded
+
+
+def values_by_name(keyed: pd.DataFrame, *columns: str) -> dict[tuple[str, str], set]:
+    """Each (state, name key)'s distinct values of a column, or of several as tuples (missing values kept)."""
+    found: dict[tuple[str, str], set] = defaultdict(set)
+    distinct = keyed[["state", "name_key", *columns]].drop_duplicates()
+    values = zip(*(distinct[c] for c in columns)) if len(columns) > 1 else distinct[columns[0]]
+    for state, key, value in zip(distinct["state"], distinct["name_key"], values):
+        found[(state, key)].add(value)
+    return found
+
+
+def agency_ids(spellings: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """<STATE>-<slug> for each canonical name, one id per name: a later name whose slug is taken gets its hash.
+
+    Two names can make one slug ('A & B' and 'A B', or two hostile names alike in their first
+    hundred characters and one hash). The name seen first keeps the plain slug, so an id does
+    not change when a look-alike appears later.
+    """
+    names = spellings.groupby(["state", "canonical_name"], sort=True)["first_seen"].min().reset_index()
+    names["agency_id"] = names["state"] + "-" + names["canonical_name"].map(slug)
+    names = names.sort_values(["agency_id", "first_seen", "canonical_name"]).reset_index(drop=True)
+    taken = names["agency_id"].duplicated()
+    qa = []
+    for i in np.flatnonzero(taken.to_numpy()):
+        state, name = names.at[i, "state"], names.at[i, "canonical_name"]
+        names.at[i, "agency_id"] = f"{state}-{slug(name, hashed=True)}"
+        qa.append(check("agency_id_disambiguated", f"{state}: {name}", names.at[i, "agency_id"], "a slug of its own", "warn"))
+    clashes = int(names["agency_id"].duplicated().sum())
+    qa.append(check("agency_ids_one_per_name", "all agencies", clashes, 0, "pass" if clashes == 0 else "fail"))
+    return names[["state", "canonical_name", "agency_id"]], qa
 
 
 def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int], list[dict]]:
     """Each printed (state, agency) spelling's agency_id, the look-alikes left apart, merges per tier, and qa rows."""
     spellings = (
         rows.groupby(["state", "agency_name"], sort=True)
-        .agg(days=("day", "nunique"), last_seen=("published_at", "max"))
+        .agg(days=("day", "nunique"), first_seen=("published_at", "min"), last_seen=("published_at", "max"))
         .reset_index()
     )
     spellings["name_key"] = spellings["agency_name"].map(name_key)
     keyed = rows[["state", "agency_name", "list_index", "list_kind", "support_type", "signed", "county"]].merge(
         spellings[["state", "agency_name", "name_key"]], on=["state", "agency_name"]
     )
-    groups = keyed.groupby(["state", "name_key"], sort=True)
-    lists = {k: frozenset(v) for k, v in groups["list_index"].unique().items()}
-    counties = {k: {c for c in map(county_key, v) if c} for k, v in groups["county"].unique().items()}
+    # Sets per name built in one pass over the distinct values: a groupby's per-group unique()
+    # costs a millisecond a name, which is seconds on a list of ten thousand names.
+    lists = {k: frozenset(v) for k, v in values_by_name(keyed, "list_index").items()}
+    county_keys: dict = {}
+
+    def county_of(county) -> str | None:
+        if county not in county_keys:
+            county_keys[county] = county_key(county)
+        return county_keys[county]
+
+    counties = {k: {c for c in map(county_of, v) if c} for k, v in values_by_name(keyed, "county").items()}
     participating = keyed[keyed["list_kind"] == "participating"]
-    signed_pairs = {
-        k: set(zip(v["support_type"], v["signed"]))
-        for k, v in participating.drop_duplicates(["state", "name_key", "support_type", "signed"]).groupby(["state", "name_key"])
-    }
-    models = {k: set(v) for k, v in groups["support_type"].unique().items()}
+    signed_pairs = values_by_name(participating, "support_type", "signed")
+    models = values_by_name(keyed, "support_type")
     keys = sorted(lists)
     clusters = Clusters(keys, lists)
     keys_by_state: dict[str, list[str]] = defaultdict(list)
@@ -102,7 +171,8 @@ def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFram
         return not ca or not cb or any(edits(x, y, COUNTY_EDITS) <= COUNTY_EDITS for x in ca for y in cb)
 
     candidates = []
-    for state, a, b in name_candidates(keys_by_state):
+    pairs, qa = name_candidates(keys_by_state)
+    for state, a, b in pairs:
         distance = edits(a, b, 3)
         if distance > TYPO_EDITS_WITH_SHARED_AGREEMENT and not one_word_more(a, b):
             continue
@@ -136,7 +206,6 @@ def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFram
 
     # The alias table comes last: it is a reviewed decision, so it may join what the rules would not,
     # but never two names printed in one list (that would merge two rows of one list into one agreement).
-    qa: list[dict] = []
     renamed: list[tuple[tuple[str, str], str]] = []
     for state, key in keys:
         right = aliases.apply(f"{state}|{key}")
@@ -156,7 +225,9 @@ def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFram
     canonical = ranked.drop_duplicates("root").set_index("root")["agency_name"].to_dict()
     canonical.update(alias_names)
     spellings["canonical_name"] = spellings["root"].map(canonical)
-    spellings["agency_id"] = spellings["state"] + "-" + spellings["canonical_name"].map(slug)
+    ids, id_qa = agency_ids(spellings)
+    spellings = spellings.merge(ids, on=["state", "canonical_name"], how="left")
+    qa += id_qa
     key_roots = {k: clusters.find(k) for k in keys}
     root_tiers: dict[tuple[str, str], set] = defaultdict(set)
     for k, root in key_roots.items():
@@ -164,8 +235,8 @@ def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFram
             root_tiers[root].add("typo")
     for root in alias_names:
         root_tiers[root].add("alias")
-    for root, names in spellings.groupby("root")["agency_name"]:
-        if len(names) > 1:
+    for root, count in Counter(spellings["root"]).items():
+        if count > 1:
             root_tiers[root].add("exact")
     spellings["identity"] = spellings["root"].map(lambda r: ",".join(sorted(root_tiers.get(r, set()))) or "exact")
 

@@ -25,6 +25,28 @@ TYPO_EDITS = 1
 TYPO_EDITS_WITH_SHARED_AGREEMENT = 2
 # Two spellings of one county ('Okaloosa', 'Okaloos') are at most this many edits apart.
 COUNTY_EDITS = 2
+# An agency page is agencies/<agency_id>/ and a file name stops at 255 bytes. The longest slug in
+# the archive is 82 characters (Florida's Department of Highway Safety and Motor Vehicles,
+# Division of Highway Patrol); 100 keeps every id ICE's names have made, and a longer slug is
+# cut at a word and ends in a hash of the whole name.
+SLUG_MAX_CHARS = 100
+# Hex digits of a name's SHA-256 in an id: 4 billion values where a state has a few hundred agencies.
+HASH_CHARS = 8
+# In a name key (only for names with no letter left), where a clash would merge two agencies unseen.
+KEY_HASH_CHARS = 16
+# Look-alike names are found by shared deletion variants. A name with more look-alikes than this
+# in its state is not a typo but one of a pattern ('Precinct 1' to 'Precinct 99', 'Agency 00001'
+# on), and pairing every such name with every other would cost the square of their number. No
+# name in the archive has more than 4; 20 is five times that. The names set aside are counted in
+# the history checks; a group of more than BLOCKING_CAP + 1 names sharing one variant is not
+# even built, as each of its names has more look-alikes than the cap.
+BLOCKING_CAP = 20
+# The archive's longest word is 14 letters ('INVESTIGATIONS'): two deletions on a longer word
+# than this would make hundreds of variants of one word and find no typo of a real one.
+TWO_DELETIONS_MAX_WORD = 20
+# The archive's longest name key is 82 characters; a name over this is compared exactly only
+# (its variants would cost its length squared), and counted in the history checks.
+LOOK_ALIKE_MAX_CHARS = 200
 
 ABBREVIATIONS = {
     "DEPT": "DEPARTMENT", "SHERIFFS": "SHERIFF", "FT": "FORT", "ST": "SAINT", "TWP": "TOWNSHIP", "PCT": "PRECINCT",

@@ -27,6 +27,16 @@ def ingest_checks(
     for name, table in fixes.items():
         for wrong in table.unused():
             qa.append(check("fix_unused", f"{name}.csv: {wrong}", "matched no value", "matches a value", "warn"))
-    for reason, count in rejected["reason"].value_counts().sort_index().items():
+    for reason, count in rejected.groupby("reason")["rows"].sum().sort_index().items():
         qa.append(check("rows_rejected", reason, int(count), "reviewed", "info"))
+    return qa
+
+
+def moa_address_checks(sheet_rows: pd.DataFrame) -> list[dict]:
+    """One warning per list whose MOA cells point somewhere other than ICE's site: kept as text, never linked."""
+    qa: list[dict] = []
+    elsewhere = sheet_rows[sheet_rows["moa_other_address"].notna()]
+    for file_name, group in elsewhere.groupby("file_name", sort=True):
+        example = str(group["moa_other_address"].iloc[0])[:80]
+        qa.append(check("moa_not_on_ice_site", file_name, f"{len(group)} rows, e.g. {example}", "https on www.ice.gov or ice.gov", "warn"))
     return qa

@@ -6,7 +6,9 @@ from ..common.contracts import Column, ForeignKey, Stage, Table, qa_table
 from ..common.fixes import TABLES as FIX_TABLES
 
 S, I, B, D, T, A = "string", "integer", "boolean", "date", "datetime", "array"
-PARSER_VERSION = 4  # bump when parsing changes what a workbook yields: it invalidates the parse cache
+# Bump when parsing changes what a workbook yields: it invalidates the parse cache. 5: sheets past
+# the limits of a plausible ICE list are refused (common.excel), so cached ones are read again.
+PARSER_VERSION = 5
 
 # The raw cells every row keeps beside its clean values, as ICE typed them.
 RAW_COLUMNS = (
@@ -27,7 +29,7 @@ PUBLICATIONS = Table(
         Column("publication_id", S, "<list_kind>-<YYYYMMDD>-<HHMMSS> of its publication moment"),
         Column("list_kind", S, "participating or pending"),
         Column("published_at", T, "when the list was published (the time only orders lists of one day)"),
-        Column("date_source", S, "how that was known: ice_file_name, archive_capture, import_option, fetched_at, manual_fix or signing_dates"),
+        Column("date_source", S, "how that was known: ice_file_name, archive_capture, import_option, fetched_at, or manual_fix"),
         Column("file_name_date", T, "the moment the first file's name (or import) gave, before any correction"),
         Column("layout", S, "the header layout of its workbook (sources.workbook.LAYOUTS)"),
         Column("file_names", A, "the names its file was seen under, in order of sighting"),
@@ -61,7 +63,8 @@ SHEET_ROWS = Table(
         Column("support_type", S, "Jail Enforcement Model, Task Force Model or Warrant Service Officer"),
         Column("signed", D, "the signing date; empty when the list gives none"),
         Column("moa_url", S, "ICE's address of the agreement (MOA) document, archive and safelinks wrappers removed"),
-        Column("moa_status", S, "posted (a link), pending (the cell says so) or none"),
+        Column("moa_status", S, "posted (a link to ICE's site), other address (a link elsewhere: kept as text, never linked), pending (the cell says so) or none"),
+        Column("moa_other_address", S, "the MOA cell's address when it is not ICE's (https on www.ice.gov or ice.gov): kept as text, never a link"),
         Column("addendum_url", S, "ICE's address of the addendum document"),
         Column("fixes_applied", S, "the fix tables (data/manual) that changed this row, ';'-separated"),
         *RAW_COLUMNS,
@@ -72,13 +75,14 @@ SHEET_ROWS = Table(
 
 REJECTED_ROWS = Table(
     "rejected_rows.csv",
-    "every row set aside, with the reason (ingest.REJECT_REASONS): together with sheet_rows, every row read",
+    "every row set aside, with the reason (ingest.REJECT_REASONS): with sheet_rows, every row read (rows counts a run of empty rows)",
     (
         Column("publication_id", S, "the list it is a row of"),
         Column("file_name", S, "the name of the workbook it was read from"),
-        Column("row_number", I, "its Excel row number in that workbook"),
+        Column("row_number", I, "its Excel row number in that workbook (the first, for a run of empty rows)"),
+        Column("rows", I, "the sheet rows it stands for: 1, or the length of a run of empty rows set aside as one"),
         Column("reason", S, "why it was set aside: a key of ingest.REJECT_REASONS"),
-        Column("detail", S, "the offending value, where there is one"),
+        Column("detail", S, "the offending value, where there is one; for a run of empty rows, its span"),
         *RAW_COLUMNS,
     ),
     primary_key=("publication_id", "row_number"),

@@ -8,26 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
 
 from ..common.errors import LedgerError
-from ..sources.store import Store
-from ..sources.workbook import column_letter, read_sheet
+from ..common.excel import column_letter
+from ..sources.store import MAX_READERS, Store, read_apart
+from ..sources.workbook import read_sheet
 from .contract import PARSER_VERSION  # declared with the stage: it names the cache files
 
 RAW_FIELDS = ["state", "agency", "agency_type", "county", "support_type", "signed", "moa", "addendum"]
-
-# Below 40 workbooks (a test, the sample, a day's new lists) starting worker processes costs
-# more than it saves; the real archive of about a thousand lists is where a pool pays.
-POOL_MIN_FILES = 40
-# Parsing a list takes a few tens of MiB; four workers use the machine's two cores and more
-# without crowding the memory of a small machine.
-MAX_WORKERS = 4
-POOL_CHUNK = 16  # workbooks handed to a worker at once: fewer round trips, still balanced
 
 
 def sheet_to_columns(sha256: str, sheet) -> tuple[dict[str, list], dict]:
@@ -72,24 +64,22 @@ def empty_raw_rows() -> pd.DataFrame:
     return pa.table({name: pa.array([], type=RAW_ROW_TYPES[name]) for name in RAW_ROW_COLUMNS}).to_pandas()
 
 
-def parse_one(item: tuple[str, Path]) -> tuple[str, object]:
-    """One workbook as an Arrow table and its metadata: built in the worker, so conversion runs in parallel too."""
+def parse_one(item: tuple[str, Path]) -> tuple[pa.Table, dict]:
+    """One workbook as an Arrow table and its metadata: built in the reader child, so conversion runs in parallel too."""
     sha, path = item
-    try:
-        columns, meta = sheet_to_columns(sha, read_sheet(path))
-    except LedgerError as exc:
-        return sha, exc
-    return sha, (pa.table({name: pa.array(columns[name], type=RAW_ROW_TYPES[name]) for name in RAW_ROW_COLUMNS}), meta)
+    columns, meta = sheet_to_columns(sha, read_sheet(path))
+    return pa.table({name: pa.array(columns[name], type=RAW_ROW_TYPES[name]) for name in RAW_ROW_COLUMNS}), meta
 
 
 def parse_files(items: list[tuple[str, Path]]):
-    """Parse workbooks, on every core when there are many: each is independent of the others."""
-    workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    if len(items) < POOL_MIN_FILES or workers < 2:
-        yield from map(parse_one, items)
-        return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(parse_one, items, chunksize=POOL_CHUNK)
+    """(sha256, parsed or LedgerError) for every workbook, read in reader children on every core.
+
+    Even one new list is read in a child: a reader that aborts on a stored file must not take
+    the stage, and the lists beside that file, with it.
+    """
+    workers = min(os.cpu_count() or 1, MAX_READERS)
+    parsed = read_apart(parse_one, items, lambda item: item[1], workers)
+    yield from zip((sha for sha, _ in items), parsed)
 
 
 def parse_all(store: Store, shas: list[str], cache_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, list[LedgerError]]:

@@ -17,12 +17,12 @@ from ..common.fixes import FixTable
 from ..common.models import SUPPORT_TYPES
 from ..common.states import state_codes
 from ..common.text import clean_text, key_of
-from .cells import clean_choice, clean_state, link_column, parse_signed
+from .cells import clean_choice, clean_state, link_addresses, link_column, parse_signed
 from .parse import RAW_FIELDS
 
 # The one vocabulary for rows set aside. Tests and the methodology page read it from here.
 REJECT_REASONS = {
-    "empty_row": "a row with no values between rows that have some",
+    "empty_row": "a row with no values between rows that have some (a run of them is one record)",
     "repeated_header": "the header row printed again inside the list",
     "cells_outside_header": "values in cells that have no column header",
     "missing_state": "no state given",
@@ -54,8 +54,9 @@ def normalise_rows(raw: pd.DataFrame, fixes: dict[str, FixTable], published: pd.
     codes = state_codes()
     out = raw.copy()
     if out.empty:
-        for name in ["state", "agency_name", "county", "support_type", "agency_type", "signed", "moa_url", "moa_status", "addendum_url", "fixes_applied", "reason", "detail"]:
+        for name in ["state", "agency_name", "county", "support_type", "agency_type", "signed", "moa_url", "moa_status", "moa_other_address", "addendum_url", "fixes_applied", "reason", "detail"]:
             out[name] = pd.Series(dtype=object)
+        out["rows"] = pd.Series(dtype="int64")
         return out
 
     state_index, states = per_distinct(out["raw_state"], lambda v: clean_state(v, codes, fixes["state_names"]))
@@ -103,11 +104,16 @@ def normalise_rows(raw: pd.DataFrame, fixes: dict[str, FixTable], published: pd.
 
     signed_key = out["signed_cell_type"].fillna("") + "|" + out["raw_signed"].fillna("")
     signed_codes, signed = per_distinct(signed_key, signed_of)
-    moa_urls = link_column(out["moa_href"], out["raw_moa"])
+    moa_urls, moa_elsewhere = link_addresses(out["moa_href"], out["raw_moa"])
+    # A link to anywhere but ICE's site is kept as text (moa_other_address), never made a link.
     moa_statuses = np.where(
         pd.notna(moa_urls),
         "posted",
-        np.where(out["raw_moa"].fillna("").str.contains("pending", case=False).to_numpy(), "pending", "none"),
+        np.where(
+            pd.notna(moa_elsewhere),
+            "other address",
+            np.where(out["raw_moa"].fillna("").str.contains("pending", case=False).to_numpy(), "pending", "none"),
+        ),
     )
 
     signed_dates = spread(signed_codes, signed, 0)
@@ -171,8 +177,33 @@ def normalise_rows(raw: pd.DataFrame, fixes: dict[str, FixTable], published: pd.
     out["signed"] = pd.Series(np.where(accepted, signed_dates, None), index=out.index, dtype=object)
     out["moa_url"] = moa_urls
     out["moa_status"] = moa_statuses
+    out["moa_other_address"] = moa_elsewhere
     out["addendum_url"] = link_column(out["addendum_href"], out["raw_addendum"])
     out["fixes_applied"] = pd.Series(mask_bits).map(labels).to_numpy()
     out["reason"] = reason
     out["detail"] = detail
-    return out
+    return one_record_per_empty_run(out, empty)
+
+
+def one_record_per_empty_run(out: pd.DataFrame, empty: np.ndarray) -> pd.DataFrame:
+    """Consecutive empty rows of a workbook as one record: the run's first row, `rows` its length.
+
+    One stray cell thousands of rows below a list makes every row between empty: they are one
+    fact (a gap), and listing each would cost every page and table that shows set-aside rows.
+    """
+    follows = np.zeros(len(out), dtype=bool)
+    follows[1:] = empty[1:] & empty[:-1]
+    if follows.any():
+        sha, number = out["sha256"].to_numpy(), out["row_number"].to_numpy()
+        follows[1:] &= (sha[1:] == sha[:-1]) & (number[1:] == number[:-1] + 1)
+    if not follows.any():  # every real list: no run longer than one row
+        out["rows"] = 1
+        return out
+    starts = ~follows
+    kept = out[starts].reset_index(drop=True)
+    kept["rows"] = np.bincount(np.cumsum(starts) - 1)
+    runs = kept["rows"].to_numpy() > 1
+    kept.loc[runs, "detail"] = [
+        f"rows {first:,}-{first + n - 1:,}: {n:,} empty rows" for first, n in zip(kept["row_number"][runs], kept["rows"][runs])
+    ]
+    return kept

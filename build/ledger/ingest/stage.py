@@ -17,10 +17,11 @@ from ..common.errors import LedgerError
 from ..common.fixes import load_fixes, manual_dir
 from ..common.qa import QA_COLUMNS
 from ..sources.store import Store
-from .checks import ingest_checks
+from .checks import ingest_checks, moa_address_checks
 from .contract import PUBLICATIONS, REJECTED_ROWS, SHEET_ROWS, STAGE
 from .parse import parse_all
-from .publications import date_sightings, fold_publications, split_rows
+from .characters import character_checks
+from .publications import date_sightings, fold_publications, hold_lists_at_one_moment, split_rows
 from .rows import normalise_rows
 
 
@@ -53,13 +54,17 @@ def run(data_dir: Path, force: bool = False) -> IngestResult:
     rows = normalise_rows(raw.reset_index(drop=True), fixes, raw["sha256"].map(dated).reset_index(drop=True))
 
     accepted = rows["reason"].isna()
-    outcome = pd.DataFrame({"sha256": rows["sha256"], "rows_accepted": accepted, "rows_rejected": ~accepted})
+    # A set-aside record may stand for a run of empty rows: the rows it stands for are counted.
+    outcome = pd.DataFrame(
+        {"sha256": rows["sha256"], "rows_accepted": accepted.astype(int), "rows_rejected": rows["rows"].where(~accepted, 0)}
+    )
     per_workbook = meta[["sha256", "rows_in"]].merge(
         outcome.groupby("sha256").sum().reset_index(), on="sha256", how="left"
     ).fillna({"rows_accepted": 0, "rows_rejected": 0})
     max_signed = rows[accepted].groupby("sha256")["signed"].max()
 
     sightings, date_qa = date_sightings(manifest, meta, max_signed, fixes["publication_dates"])
+    sightings, moment_qa = hold_lists_at_one_moment(sightings)
     publications = fold_publications(sightings)
     sheet_rows, rejected = split_rows(rows, publications)
     counts = sheet_rows.groupby("publication_id").size()
@@ -67,7 +72,9 @@ def run(data_dir: Path, force: bool = False) -> IngestResult:
     publications["rows_rejected"] = publications["rows_in"] - publications["rows_accepted"]
     publications = publications[PUBLICATIONS.names]
 
-    qa = date_qa + ingest_checks(per_workbook, fixes, errors, rejected)
+    names = manifest.drop_duplicates("sha256").set_index("sha256")["original_name"].to_dict()
+    qa = date_qa + moment_qa + character_checks(raw, names) + moa_address_checks(sheet_rows)
+    qa += ingest_checks(per_workbook, fixes, errors, rejected)
     save(build, publications, sheet_rows, rejected, qa)
     return IngestResult(publications, sheet_rows, rejected, qa, errors)
 

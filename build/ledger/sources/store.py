@@ -1,5 +1,8 @@
 """The raw archive, <data-dir>/raw/: every list ICE published, content-addressed, never overwritten.
 
+Every workbook taken into it is first read in a reader child process (read_apart), as ingest
+reads it again later: the spreadsheet reader is native code, and its crash costs one file.
+
 `<data-dir>/raw/files/<sha256>.xlsx` holds the bytes; `<data-dir>/raw/manifest.csv` holds one row
 per sighting of a file: its original name, list_kind, publication date and how that date was known,
 sha256, size, where it came from and when it was imported. `imported_at` is a fact about the
@@ -14,10 +17,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import faulthandler
 import hashlib
+import multiprocessing
+import multiprocessing.connection
 import os
 import re
+import signal
 import tempfile
+from collections import Counter, deque
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,6 +49,9 @@ ICE_NAME_RE = re.compile(r"(?P<mm>\d{2})(?P<dd>\d{2})(?P<yyyy>20\d{2})(?P<slot>a
 CAPTURE_RE = re.compile(r"-(?P<stamp>20\d{12})\.xlsx$", re.I)
 # Manifests written before the rename of `kind` to `list_kind` keep working: old header -> new.
 RENAMED_FIELDS = {"kind": "list_kind"}
+# Reading a list takes a few tens of MiB; four reader children use two cores and more without
+# crowding the memory of a small machine.
+MAX_READERS = 4
 # ICE's slots within a day. The clock times are notional: they only order lists of the same day.
 SLOT_TIMES = {"am": (9, 0), "mid": (12, 0), "pm": (17, 0), "": (12, 0)}
 
@@ -149,12 +160,19 @@ class Store(ContentStore):
         date: dt.date | None = None,
         list_kind: str | None = None,
         fetched_at: dt.datetime | None = None,
+        checked: str | None = None,
     ) -> tuple[dict | None, str]:
         """Store one workbook's bytes and record the sighting. Returns (manifest row or None, status).
 
         Raises LedgerError when the file cannot be taken: unsafe, unreadable, undated or of unknown kind.
+        `checked` is the sha256 of the bytes a reader child already read (import reads many at
+        once); otherwise they are read here, in a child too, so an abort in the reader loses nothing.
         """
-        sheet = read_sheet(Path(source), data)  # refuses what ingest could not parse
+        digest = sha256_of(data)
+        if checked is None:
+            check_workbook(Path(source), data)  # refuses what ingest could not parse
+        elif checked != digest:
+            raise LedgerError(source, "the file changed while it was being imported")
         list_kind = list_kind or kind_from_name(original_name)
         if list_kind is None:
             raise LedgerError(source, "cannot tell participating from pending by the file name; pass --kind")
@@ -165,12 +183,10 @@ class Store(ContentStore):
             dating = Dating(fetched_at.replace(microsecond=0), "fetched_at")
         if dating is None:
             raise LedgerError(source, "no publication date in the file name; pass --date YYYY-MM-DD")
-        digest = sha256_of(data)
         if (digest, original_name) in self._sightings():
             return None, "already present"
         # A list with a header and no rows is kept: ICE did publish empty pending lists, and an
         # empty list is a fact about that day. `fetch` guards live downloads against drops instead.
-        del sheet
         self.files.mkdir(parents=True, exist_ok=True)
         target = self.path_of(digest)
         if not target.exists():  # content-addressed: the same bytes are never written twice
@@ -215,21 +231,51 @@ def find_workbooks(paths: list[Path]) -> list[Path]:
     return found
 
 
+def read_file(item: tuple[Path, str]) -> str:
+    """In a reader child: read one workbook from disk, refuse it as ingest would; its bytes' sha256."""
+    path, source = item
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise LedgerError(path, f"cannot read file ({exc.strerror})") from None
+    read_sheet(Path(source), data)
+    return sha256_of(data)
+
+
+def read_bytes(item: tuple[Path, bytes]) -> int:
+    path, data = item
+    return read_sheet(path, data).row_count
+
+
+def check_workbook(path: Path, data: bytes) -> int:
+    """Read one workbook's bytes in a reader child: its row count, or its LedgerError raised."""
+    (result,) = read_apart(read_bytes, [(path, data)], lambda item: item[0])
+    if isinstance(result, LedgerError):
+        raise result
+    return result
+
+
 def import_paths(
     store: Store, paths: list[Path], date: dt.date | None = None, list_kind: str | None = None, source_label: str | None = None
 ) -> tuple[int, int, list[LedgerError]]:
-    """Import every workbook under paths. Returns (imported, skipped, errors); errors never stop the rest."""
+    """Import every workbook under paths. Returns (imported, skipped, errors); errors never stop the rest.
+
+    The files are read in reader children, several at once, and each is recorded in the manifest
+    as soon as it is stored, in the order found.
+    """
     imported = skipped = 0
     errors: list[LedgerError] = []
-    for path in find_workbooks(paths):
+    items = [(path, f"{source_label}:{path.name}" if source_label else str(path.resolve())) for path in find_workbooks(paths)]
+    readers = min(os.cpu_count() or 1, MAX_READERS)
+    for (path, source), digest in zip(items, read_apart(read_file, items, lambda item: item[0], readers)):
         try:
-            data = path.read_bytes()
-        except OSError as exc:
-            errors.append(LedgerError(path, f"cannot read file ({exc.strerror})"))
-            continue
-        try:
-            source = f"{source_label}:{path.name}" if source_label else str(path.resolve())
-            _, status = store.add(data, path.name, source, date=date, list_kind=list_kind)
+            if isinstance(digest, LedgerError):
+                raise digest
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise LedgerError(path, f"cannot read file ({exc.strerror})") from None
+            _, status = store.add(data, path.name, source, date=date, list_kind=list_kind, checked=digest)
         except LedgerError as exc:
             errors.append(exc)
             continue
@@ -238,3 +284,111 @@ def import_paths(
         else:
             skipped += 1
     return imported, skipped, errors
+
+
+# ------------------------------------------------------------------ reading in child processes
+# calamine is native code: an allocation it cannot make, or any other abort or fault in it, ends
+# the process it runs in, and Python cannot catch that. So untrusted workbooks are read in child
+# processes, and a child that dies costs the one file it was reading, never the files beside it.
+CRASHED = "the spreadsheet reader crashed"
+READ_TRIES = 2  # a file is blamed for a crash only when a fresh child dies on it again
+
+
+def serve(conn, work, items: list) -> None:
+    """A reader child: run `work` on each item whose index it is sent, until it is sent None."""
+    # A native abort prints pages of its own (and so would Python's fault handler): the parent
+    # says it in one line instead.
+    faulthandler.disable()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    try:
+        while (index := conn.recv()) is not None:
+            try:
+                reply = ("ok", work(items[index]))
+            except LedgerError as exc:  # sent as its parts: a LedgerError does not survive pickling
+                reply = ("refused", exc.path, exc.reason)
+            except Exception as exc:  # a bug, not bad input: the parent raises it
+                reply = ("bug", f"{type(exc).__name__}: {exc}")
+            conn.send(reply)
+    except (EOFError, KeyboardInterrupt):
+        pass
+
+
+def death_reason(code: int | None) -> str:
+    if code is not None and code < 0:
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else "unknown"
+        return f"{CRASHED} (signal {-code}, {name})"
+    return f"{CRASHED} (exit status {code})"
+
+
+def read_apart(work, items: list, path_of, workers: int = 1):
+    """work(item) for every item, each in a child process; yields the results in order as they come.
+
+    A refusal is yielded as its LedgerError, and so is the death of a child, for the item it was on.
+    `work` and the items reach the children by fork (or by pickling where there is no fork).
+    """
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    waiting, results, tries = deque(range(len(items))), {}, Counter()
+    idle, busy = [], {}  # idle: (connection, process); busy: connection -> (process, index)
+
+    def start() -> None:
+        ours, theirs = context.Pipe()
+        process = context.Process(target=serve, args=(theirs, work, items), daemon=True)
+        process.start()
+        theirs.close()
+        idle.append((ours, process))
+
+    def died(conn, process, index: int) -> None:
+        process.join()
+        conn.close()
+        tries[index] += 1
+        if tries[index] < READ_TRIES:
+            waiting.appendleft(index)
+        else:
+            results[index] = LedgerError(path_of(items[index]), death_reason(process.exitcode))
+        if waiting:
+            start()
+
+    try:
+        for _ in range(min(workers, len(items))):
+            start()
+        done = 0
+        while done < len(items):
+            while idle and waiting:
+                conn, process = idle.pop()
+                index = waiting.popleft()
+                try:
+                    conn.send(index)
+                except OSError:  # it died between files
+                    died(conn, process, index)
+                    continue
+                busy[conn] = (process, index)
+            for conn in multiprocessing.connection.wait(list(busy)):
+                process, index = busy.pop(conn)
+                try:
+                    reply = conn.recv()
+                except (EOFError, OSError):  # it died on this file
+                    died(conn, process, index)
+                    continue
+                idle.append((conn, process))
+                if reply[0] == "bug":
+                    raise RuntimeError(f"reading {path_of(items[index])}: {reply[1]}")
+                results[index] = reply[1] if reply[0] == "ok" else LedgerError(reply[1], reply[2])
+            while done in results:
+                yield results.pop(done)
+                done += 1
+    finally:
+        stop(idle, [(conn, process) for conn, (process, _) in busy.items()])
+
+
+def stop(idle: list, busy: list) -> None:
+    """Let idle children finish; end busy ones (left busy only when the caller stopped early)."""
+    for conn, process in idle:
+        try:
+            conn.send(None)
+        except OSError:
+            process.kill()
+    for conn, process in busy:
+        process.kill()
+    for conn, process in [*idle, *busy]:
+        process.join()
+        conn.close()

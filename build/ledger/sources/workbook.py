@@ -20,7 +20,16 @@ import defusedxml.ElementTree as SafeET
 from python_calamine import CalamineWorkbook
 
 from ..common.errors import LedgerError
-from ..common.excel import HEADER_SEARCH_ROWS
+from ..common.excel import (
+    HEADER_SEARCH_ROWS,
+    MAX_LINKED_CELLS,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    check_sheet_bounds,
+    column_letter,
+    over_limit,
+    parse_area,
+)
 
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024  # no real ICE list is near 2 MiB uncompressed
 MAX_COMPRESSION_RATIO = 100  # the real lists stay under 20:1; zip bombs are far above
@@ -175,6 +184,11 @@ def first_sheet_part(zf: zipfile.ZipFile) -> str:
     return "xl/worksheets/sheet1.xml"
 
 
+def same_part(name: str, part: str) -> bool:
+    """Whether a zip member's name, as a lenient reader resolves it, is the given part."""
+    return posixpath.normpath(name.replace("\\", "/").lstrip("/")).lower() == part.lower()
+
+
 # The hyperlink parts are flat lists of empty elements, so a scan does what a parser would in a
 # tenth of the time, and cannot expand entities (parts with a DOCTYPE are refused first).
 # Lookaheads take both attributes whatever their order.
@@ -183,7 +197,6 @@ HYPERLINK_RE = re.compile(rb'<(?:\w+:)?hyperlink\b(?=[^>]*\bref="([^"]*)")(?=[^>
 # Excel itself always writes the attributes in this order: the fast path, checked by count.
 RELATIONSHIP_FAST_RE = re.compile(rb'<Relationship Id="([^"]*)" Type="[^"]*" Target="([^"]*)"')
 HYPERLINK_FAST_RE = re.compile(rb'<hyperlink ref="([^"]*)" r:id="([^"]*)"')
-CELL_REF_RE = re.compile(r"^([A-Z]+)(\d+)$")
 
 
 def find_pairs(fast: re.Pattern, general: re.Pattern, xml: bytes, tag: bytes, start: int = 0) -> list[tuple[bytes, bytes]]:
@@ -194,15 +207,27 @@ def find_pairs(fast: re.Pattern, general: re.Pattern, xml: bytes, tag: bytes, st
     return general.findall(xml, start)
 
 
-def expand_ref(ref: str) -> list[str]:
-    """'G2' -> ['G2']; 'G2:G4' -> ['G2', 'G3', 'G4'] (ICE's links sit in one column)."""
-    if ":" not in ref:
+def link_cells(path: Path, ref: str, last_row: int) -> list[str]:
+    """'G2' -> ['G2']; 'G2:G4' -> ['G2', 'G3', 'G4'] (ICE's links sit in one column).
+
+    A range is cut at the sheet's last row (links on cells that do not exist change nothing), and
+    one reaching past the limits of any ICE list is refused, so no range expands to millions.
+    """
+    if ":" not in ref:  # one cell, whatever it says: nothing to expand (ICE's every link)
         return [ref]
-    start, end = ref.split(":", 1)
-    a, b = CELL_REF_RE.match(start), CELL_REF_RE.match(end)
-    if not a or not b or a.group(1) != b.group(1):
-        return [start]
-    return [f"{a.group(1)}{n}" for n in range(int(a.group(2)), int(b.group(2)) + 1)]
+    area = parse_area(ref)
+    if area is None:
+        return [ref.split(":", 1)[0]]
+    first_col, first_row, last_col, end_row = area
+    reason = over_limit(f"hyperlink {ref[:40]} reaches", end_row, MAX_SHEET_ROWS, "row") or over_limit(
+        f"hyperlink {ref[:40]} reaches", last_col, MAX_SHEET_COLUMNS, "column"
+    )
+    if reason:
+        raise LedgerError(path, reason)
+    letter = column_letter(first_col - 1)
+    if first_col != last_col:
+        return [f"{letter}{first_row}"]
+    return [f"{letter}{n}" for n in range(first_row, min(end_row, last_row) + 1)]
 
 
 def unescape(value: bytes) -> str:
@@ -216,40 +241,36 @@ def refuse_doctype(xml: bytes) -> None:
         raise ValueError("XML with a DOCTYPE (entity declarations are refused)")
 
 
-def read_links(zf: zipfile.ZipFile, sheet_part: str) -> tuple[dict[str, str], int]:
-    """Hyperlink targets by cell reference, from the sheet's <hyperlinks> block and its relationships; and formula count."""
-    sheet_xml = zf.read(sheet_part)
-    refuse_doctype(sheet_xml)
-    formulas = sheet_xml.count(b"<f>") + sheet_xml.count(b"<f ")
+def read_links(path: Path, zf: zipfile.ZipFile, sheet_part: str, sheet_xml: bytes, last_row: int) -> dict[str, str]:
+    """Hyperlink targets by cell reference, from the sheet's <hyperlinks> block and its relationships."""
     start = sheet_xml.rfind(b"<hyperlinks")
     if start < 0:
         start = sheet_xml.rfind(b":hyperlinks>")
     if start < 0:
-        return {}, formulas
+        return {}
     rels_part = posixpath.join(posixpath.dirname(sheet_part), "_rels", posixpath.basename(sheet_part) + ".rels")
     if rels_part not in zf.namelist():
-        return {}, formulas
+        return {}
+    count = sheet_xml.count(b"hyperlink ", start)
+    if count > MAX_LINKED_CELLS:
+        raise LedgerError(path, over_limit("sheet has", count, MAX_LINKED_CELLS, "hyperlink"))
     rels_xml = zf.read(rels_part)
     refuse_doctype(rels_xml)
     targets = dict(find_pairs(RELATIONSHIP_FAST_RE, RELATIONSHIP_RE, rels_xml, b"<Relationship "))
     links: dict[str, str] = {}
+    covered = 0  # cells named by every range so far, repeats included: the work expanding them costs
     # A hyperlink either points outside (its id names a relationship) or to a place in the workbook.
     for ref, rel_id in find_pairs(HYPERLINK_FAST_RE, HYPERLINK_RE, sheet_xml, b"<hyperlink ", start):
         target = targets.get(rel_id)
         if target:
             text = unescape(target)
-            for cell in expand_ref(ref.decode("ascii", "replace").replace("$", "")):
+            cells = link_cells(path, ref.decode("ascii", "replace").replace("$", ""), last_row)
+            covered += len(cells)
+            if covered > MAX_LINKED_CELLS:
+                raise LedgerError(path, over_limit("hyperlinks cover", covered, MAX_LINKED_CELLS, "cell"))
+            for cell in cells:
                 links[cell] = text
-    return links, formulas
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return links
 
 
 def read_sheet(path: Path, data: bytes | None = None) -> Sheet:
@@ -262,10 +283,20 @@ def read_sheet(path: Path, data: bytes | None = None) -> Sheet:
             raise LedgerError(path, f"cannot read file ({exc.strerror})") from None
     check_zip(path, data)
     try:
+        # The sheet's XML is checked before calamine sees it: calamine builds the whole area the
+        # cells span, and a far cell makes it abort the process (no exception to catch).
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            part = first_sheet_part(zf)
+            # Every member a reader could take for that part is checked, however its name is spelt.
+            for name in [m for m in zf.namelist() if m != part and same_part(m, part)] + [part]:
+                sheet_xml = zf.read(name)
+                refuse_doctype(sheet_xml)
+                last_row = check_sheet_bounds(path, sheet_xml)
+            links = read_links(path, zf, part, sheet_xml, last_row)
+        formulas = sheet_xml.count(b"<f>") + sheet_xml.count(b"<f ")
+        del sheet_xml
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         values = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            links, formulas = read_links(zf, first_sheet_part(zf))
     except LedgerError:
         raise
     except Exception as exc:  # calamine and the XML parser raise many types; all mean "unreadable"
