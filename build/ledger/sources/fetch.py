@@ -16,7 +16,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 
 from ..common.errors import LedgerError
 from .http import DEADLINE, PAGE_MAX_BYTES, USER_AGENT, WORKBOOK_MAX_BYTES, allowed_hosts, get_bytes, one_line, why_refused
-from .store import Store, kind_from_name
+from .store import Store, check_workbook, kind_from_name
 from .workbook import read_sheet
 
 __all__ = ["USER_AGENT", "fetch_current", "list_links"]
@@ -104,7 +104,7 @@ def fetch_current(
         name = unquote(Path(urlsplit(url).path).name)
         try:
             data, source = get_bytes(url, hosts, workbook_max_bytes, deadline)
-            rows = read_sheet(Path(name), data).row_count
+            rows = check_workbook(Path(name), data)  # in a reader child: a crash there costs this list only
             previous = last_row_count(store, list_kind)
             if previous and rows < previous * (1 - MAX_DROP) and not accept_drop:
                 raise LedgerError(
