@@ -13,7 +13,7 @@ from ledger.checks.markup import page_problems, scan_page
 from ledger.history.rules import SLUG_MAX_CHARS
 
 from .conftest import SCREENSHOTS, serve
-from .hostile import hostile_names, write_corpus
+from .hostile import ICE_MOA, hostile_names, write_corpus
 
 # A number in a CSV may start with a sign; text may not start with a formula character.
 FLOAT_RE = re.compile(r"^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$")
@@ -246,3 +246,24 @@ def test_hostile_pages_in_a_real_browser_run_nothing_and_load_nothing_from_elsew
     assert hosts == {urlsplit(address).netloc}
     assert errors == []
     assert not injected and violations, "the Content-Security-Policy did not refuse an injected script"
+
+
+def test_two_different_lists_dated_to_one_moment_are_held_and_the_lists_beside_them_kept(write_list, tmp_path):
+    from ledger import cli, ingest
+
+    from .hostile import PARTICIPATING
+
+    row = ["TEXAS", "A County Sheriff's Office", "County", "A", "Jail Enforcement Model", "2025-03-01", ("link", ICE_MOA.format("a"))]
+    other = ["TEXAS", "B County Sheriff's Office", "County", "B", "Jail Enforcement Model", "2025-03-01", ("link", ICE_MOA.format("a"))]
+    good = write_list("participatingAgencies03172025am.xlsx", PARTICIPATING, [row, other])
+    first = write_list("first.xlsx", PARTICIPATING, [row])
+    second = write_list("second.xlsx", PARTICIPATING, [other])
+    data = str(tmp_path / "data")
+    assert cli.main(["--data-dir", data, "import", str(good)]) == 0
+    for path in (first, second):  # both given the same moment: which came first cannot be known
+        assert cli.main(["--data-dir", data, "import", "--date", "2025-03-10", "--kind", "participating", str(path)]) == 0
+    result = ingest.run(tmp_path / "data")
+    assert result.publications["file_names"].str[0].tolist() == ["participatingAgencies03172025am.xlsx"]
+    assert result.publications["publication_id"].is_unique
+    held = [q for q in result.qa if q["check"] == "list_held_for_review"]
+    assert [(q["scope"], q["status"]) for q in held] == [("first.xlsx, second.xlsx", "warn")]
