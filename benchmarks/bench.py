@@ -122,8 +122,8 @@ def bench_large_list() -> None:
     record("import + ingest + history, 10x list: peak memory", peak, "MiB", "< 1024 MiB", peak < 1024)
     if "ingest, cold" in CURRENT and "history" in CURRENT:
         real = CURRENT["ingest, cold"] + CURRENT["history"]
-        record("beside: real archive, ingest (cold) + history", real, "s")
-        record("beside: real archive, ingest + history: peak memory", max(CURRENT["ingest, cold: peak"], CURRENT["history: peak"]), "MiB")
+        record("real archive: ingest (cold) + history", real, "s")
+        record("real archive: ingest + history, peak memory", max(CURRENT["ingest, cold: peak"], CURRENT["history: peak"]), "MiB")
 
 
 def folder_size(path: Path) -> int:

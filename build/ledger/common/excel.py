@@ -121,8 +121,8 @@ class Extent:
 def walk_extent(xml: bytes) -> Extent:
     """The last row and column a cell takes, placing cells that omit r after the one before, as readers do.
 
-    Only sheets with an unusual placing tag come here. The walk ends past MAX_SHEET_CELLS cells,
-    as the sheet is refused for that alone.
+    Only sheets with a cell or row that omits r (or escapes it) come here. The walk ends past
+    MAX_SHEET_CELLS cells, as the sheet is refused for that alone.
     """
     row = col = last_row = last_col = cells = 0
     for match in PLACING_TAG_RE.finditer(xml):
@@ -143,14 +143,16 @@ def walk_extent(xml: bytes) -> Extent:
 def sheet_extent(xml: bytes) -> Extent:
     """How far a worksheet's cells reach, from its XML bytes, without parsing it into a tree.
 
-    Exact for a sheet with an unusual placing tag; for any other, all that matters is that it
-    lies inside the limits, and NEAR_ROWS and NEAR_COLUMNS are given as its bounds (its cells,
-    all written <c r="...", are counted exactly).
+    Exact for a sheet with an unusual placing tag; for any other (every real list), all that
+    matters is that it lies inside the limits, and NEAR_ROWS and NEAR_COLUMNS are given as its
+    bounds (its cells, all written <c r="...", are counted exactly).
     """
     if not any(pattern.search(xml) for pattern in UNUSUAL_TAG_RES):
         return Extent(NEAR_ROWS, NEAR_COLUMNS, xml.count(b'<c r="'))
     if UNPLACED_TAG_RE.search(xml) or b'r="&' in xml:  # placed in turn, or by an escaped reference
         return walk_extent(xml)
+    if (tags := xml.count(b"<c")) > MAX_SHEET_CELLS:  # "<c" also counts <col> and such: a few
+        return Extent(0, 0, tags)
     refs = CELL_REF_ATTR_RE.findall(xml)  # every cell names its place: all read at once
     rows = max((row_number(r.decode()) for _, r in refs), default=0)
     return Extent(rows, max((column_number(c.decode()) for c, _ in refs), default=0), len(refs))

@@ -73,7 +73,8 @@ def build_history(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases:
     changes = changes.merge(agreements[["agreement_id", "agency_id", "state", "agency_name", "support_type"]], on="agreement_id", how="left")
     changes = changes[CHANGES.names]
     agencies = agency_table(rows, agreements)
-    renames = possible_renames(agreements)
+    renames, rename_qa = possible_renames(agreements)
+    qa += rename_qa
     if not renames.empty:
         review = pd.concat([review, renames], ignore_index=True).sort_values(["what", "state", "first", "second"]).reset_index(drop=True)
         tiers["review"] = len(review)
