@@ -82,9 +82,10 @@ def summary_ingest(result) -> str:
     for error in result.errors:
         warn(f"unreadable {error}")
     pubs = result.publications
+    rejected = int(result.rejected["rows"].sum()) if len(result.rejected) else 0  # a record may stand for a blank run
     return (
         f"ingest: {len(pubs)} publications, {int(pubs['rows_in'].sum())} rows in, "
-        f"{len(result.sheet_rows)} accepted, {len(result.rejected)} rejected"
+        f"{len(result.sheet_rows)} accepted, {rejected} rejected"
     )
 
 

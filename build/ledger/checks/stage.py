@@ -37,7 +37,7 @@ def run(data_dir: Path, site_dir: Path | None = None, write: bool = True, includ
     if publications_path.exists():
         publications = pd.read_parquet(publications_path)
         sheet_rows = pd.read_parquet(build / "sheet_rows.parquet", columns=["publication_id", "list_kind", "state", "support_type", "signed"])
-        rejected = pd.read_csv(build / "rejected_rows.csv", usecols=["publication_id"], dtype=str)
+        rejected = pd.read_csv(build / "rejected_rows.csv", usecols=["publication_id", "rows"], dtype={"publication_id": str, "rows": int})
         rows += publication_checks(publications, sheet_rows, rejected)
     else:
         rows.append(check("ingest_outputs_present", str(publications_path), "missing", "present", "fail"))

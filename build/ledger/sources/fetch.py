@@ -17,7 +17,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 from ..common.errors import LedgerError
 from .http import DEADLINE, PAGE_MAX_BYTES, USER_AGENT, WORKBOOK_MAX_BYTES, allowed_hosts, get_bytes, one_line, why_refused
 from .store import Store, check_workbook, kind_from_name
-from .workbook import read_sheet
 
 __all__ = ["USER_AGENT", "fetch_current", "list_links"]
 
@@ -69,7 +68,8 @@ def last_row_count(store: Store, list_kind: str) -> int | None:
     if not rows:
         return None
     newest = max(rows, key=lambda r: r["published_at"])
-    return read_sheet(store.path_of(newest["sha256"])).row_count
+    path = store.path_of(newest["sha256"])
+    return check_workbook(path, path.read_bytes())
 
 
 def fetch_current(
