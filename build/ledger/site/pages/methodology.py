@@ -10,27 +10,20 @@ from .common import Output, Site
 LISTED_REJECTED = 100
 # Published beside the national charts' data (a generated folder MkDocs copies as it is).
 REJECTED_CSV = "national/rejected_rows.csv"
-# Until the message catalog holds these keys (messages/en.json), the page says them in English.
-DEFAULTS = {
-    "methodology.rejected_capped": "The first {shown} of {records} records set aside ({rows} rows) are listed here.",
-    "methodology.rejected_csv": "Every row set aside, with its raw cells (CSV)",
-}
-
-
 def methodology_page(site: Site, out: Output) -> None:
     pubs, inputs = site.inputs.publications, site.inputs
     rejected = inputs.rejected
     out.csv(out.root / REJECTED_CSV, rejected)
     listed = rejected.head(LISTED_REJECTED)
     rows = int(rejected["rows"].astype(int).sum()) if len(rejected) else 0
-    capped = "" if len(listed) == len(rejected) else site.t.get("methodology.rejected_capped", DEFAULTS["methodology.rejected_capped"]).format(
-        shown=num(len(listed)), records=num(len(rejected)), rows=num(rows)
+    capped = "" if len(listed) == len(rejected) else site.t(
+        "methodology.rejected_capped", shown=num(len(listed)), records=num(len(rejected)), rows=num(rows)
     )
     out.page(
         "generated/methodology.md",
         site.render(
             "methodology.md.j2", qa=inputs.qa, rejected=listed, rejected_capped=capped, rejected_csv=f"../{REJECTED_CSV}",
-            rejected_link=site.t.get("methodology.rejected_csv", DEFAULTS["methodology.rejected_csv"]), tiers=inputs.tiers, pubs=pubs,
+            rejected_link=site.t("methodology.rejected_csv"), tiers=inputs.tiers, pubs=pubs,
             participating=int((pubs["list_kind"] == "participating").sum()), pending=int((pubs["list_kind"] == "pending").sum()),
             files=int(pubs["file_names"].map(len).sum()), sightings=int(pubs["sightings"].sum() - len(pubs)),
         ),
