@@ -12,7 +12,7 @@ from ..common.qa import check
 from .agreements import assign_agreements, order_publications, prepare_rows
 from .identity import resolve_agencies
 from .names import name_key
-from .rules import ENDED_AFTER_LISTS
+from .rules import ENDED_AFTER_LISTS, START_CHANGES
 
 if TYPE_CHECKING:
     from .stage import HistoryResult
@@ -29,10 +29,8 @@ def history_checks(
     tiers: dict[str, int],
     spans: pd.DataFrame,
 ) -> list[dict]:
-    """The stage's checks: every row in one agreement, each list's agreements equal to its distinct rows, and counts."""
+    """The stage's checks: each list's agreements equal to its distinct rows, ids unique, every agreement started, and counts."""
     qa: list[dict] = []
-    unmapped = int(rows["agreement_id"].isna().sum())
-    qa.append(check("rows_map_to_one_agreement", "all rows", unmapped, 0, "pass" if unmapped == 0 else "fail"))
     exact = rows["state"] + "|" + map_distinct(rows["agency_name"], name_key) + "|" + rows["support_type"] + "|" + map_distinct(rows["signed"], str)
     distinct_rows = exact.groupby(rows["publication_id"]).nunique()
     listed = agreements[["agreement_id", "publication_ids"]].explode("publication_ids").dropna()
@@ -58,7 +56,7 @@ def history_checks(
     known_pubs = set(pubs["publication_id"])
     orphans = int((~changes["publication_id"].isin(known_pubs)).sum() + (~changes["agreement_id"].isin(set(agreements["agreement_id"]))).sum())
     qa.append(check("changes_refer_to_known_lists_and_agreements", "changes", orphans, 0, "pass" if orphans == 0 else "fail"))
-    starts = changes[changes["change"] != "field changed"].groupby("agreement_id").size()
+    starts = changes[changes["change"].isin(START_CHANGES)].groupby("agreement_id").size()
     unstarted = int((~agreements["agreement_id"].isin(starts.index)).sum())
     qa.append(check("every_agreement_has_a_start", "agreements", unstarted, 0, "pass" if unstarted == 0 else "fail"))
     for agreement_id, blips in spans.loc[spans["blips"] > 0, "blips"].items():
@@ -80,6 +78,19 @@ def history_checks(
     for tier, count in tiers.items():
         qa.append(check("identity_tier", tier, count, "counted", "info"))
     return qa
+
+
+def row_map_check(sheet_rows: pd.DataFrame, row_agreements: pd.DataFrame) -> dict:
+    """rows_map_to_one_agreement: every accepted sheet row is in the row map once, with one agreement (fail otherwise)."""
+    key = ["publication_id", "row_number"]
+    mapped = row_agreements.dropna(subset=["agreement_id"]).groupby(key)["agreement_id"].agg(["size", "nunique"])
+    found = sheet_rows[key].drop_duplicates().join(mapped, on=key)
+    wrong = int(((found["size"] != 1) | (found["nunique"] != 1)).sum())
+    # A map row for no accepted row would be a figure counted from nothing.
+    extra = int(len(mapped) - len(found.dropna(subset=["size"])))
+    broken = wrong + extra
+    subject = f"{len(sheet_rows):,} accepted rows"
+    return check("rows_map_to_one_agreement", subject, broken, 0, "pass" if broken == 0 else "fail")
 
 
 def stable_ids_check(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases: FixTable, result: "HistoryResult") -> dict:
