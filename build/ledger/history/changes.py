@@ -77,7 +77,7 @@ def absences(listed: pd.DataFrame, links: pd.DataFrame, pubs: pd.DataFrame) -> p
     A run begins after one of its listings: in the next list of its kind (dropped), it counts
     as an end in its ENDED_AFTER_LISTS-th list (ended, or lapsed for a request), and it ends
     where the agreement is listed again (back). A request has no dropped or back (the pending
-    list swings by design), and the last run of an agreement that was renewed or switched is
+    list swings by design), and the last run of an agreement renewed or a request signed is
     told by its successor's change, not as a drop or an end.
     """
     agreement = listed["agreement_id"]
@@ -87,7 +87,11 @@ def absences(listed: pd.DataFrame, links: pd.DataFrame, pubs: pd.DataFrame) -> p
     end = listed.groupby("agreement_id")["listing"].shift(-1).fillna(listed["list_kind"].map(latest) + 1).astype(int).to_numpy()
     listing = listed["listing"].to_numpy()
     gap = end - listing - 1
-    told_by_successor = is_last & agreement.isin(links["previous_agreement_id"]).to_numpy()
+    # A renewal continues the agreement, and a request signed goes on as its agreement: their last
+    # absence is told by the successor's change. A model switch does not continue the old model's
+    # agreement: it is gone, and its drop and end are told.
+    continued = links.loc[links["change"] != "model switch", "previous_agreement_id"]
+    told_by_successor = is_last & agreement.isin(continued).to_numpy()
     participating = (listed["list_kind"] == "participating").to_numpy()
     first_absent = list_at(pubs, listed["list_kind"], listing + 1)
     drop = participating & (gap > 0) & ~told_by_successor

@@ -59,6 +59,7 @@ def history_checks(
     starts = changes[changes["change"].isin(START_CHANGES)].groupby("agreement_id").size()
     unstarted = int((~agreements["agreement_id"].isin(starts.index)).sum())
     qa.append(check("every_agreement_has_a_start", "agreements", unstarted, 0, "pass" if unstarted == 0 else "fail"))
+    qa.append(statuses_agree_with_changes(agreements, changes))
     for agreement_id, blips in spans.loc[spans["blips"] > 0, "blips"].items():
         qa.append(check("blip", agreement_id, f"missing from a list then back ({int(blips)} time(s))", "reviewed", "info"))
     # The evidence behind ENDED_AFTER_LISTS, rebuilt each time so a longer blip is seen when it happens.
@@ -78,6 +79,28 @@ def history_checks(
     for tier, count in tiers.items():
         qa.append(check("identity_tier", tier, count, "counted", "info"))
     return qa
+
+
+# The change that must tell each status, in the list after the agreement's last listing.
+STATUS_CHANGES = {"missing": "dropped", "ended": "ended", "lapsed": "lapsed"}
+
+
+def statuses_agree_with_changes(agreements: pd.DataFrame, changes: pd.DataFrame) -> dict:
+    """Every missing agreement has its dropped, every ended its ended, every lapsed request its lapsed, and no superseded one a drop.
+
+    The site counts drops and ends from the change log and statuses from agreements; this holds the two to one story.
+    """
+    told = agreements["status"].map(STATUS_CHANGES)
+    # A missing request is not dropped (the pending list swings by design).
+    told = told.where(~((agreements["status"] == "missing") & (agreements["list_kind"] == "pending")))
+    need = agreements.assign(needed=told)[told.notna()][["agreement_id", "last_listed", "needed"]]
+    later = changes[["agreement_id", "change", "published_at"]].merge(need, on="agreement_id")
+    later = later[(later["published_at"] > later["last_listed"]) & (later["change"] == later["needed"])]
+    untold = int((~need["agreement_id"].isin(later["agreement_id"])).sum())
+    superseded = agreements.loc[agreements["status"] == "superseded", ["agreement_id", "last_listed"]]
+    drops = changes[changes["change"].isin(["dropped", "ended"])].merge(superseded, on="agreement_id")
+    untold += int((drops["published_at"] > drops["last_listed"]).sum())
+    return check("statuses_agree_with_changes", "agreements", untold, 0, "pass" if untold == 0 else "fail")
 
 
 def row_map_check(sheet_rows: pd.DataFrame, row_agreements: pd.DataFrame) -> dict:

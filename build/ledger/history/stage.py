@@ -68,7 +68,9 @@ def build_history(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases:
         signed_first=("signed", "first"),
         signed_latest=("signed", "last"),
     )
-    links = link_agreements(spans, info, pubs)
+    # A successor is linked as soon as the old agreement is off the latest list (not only once it
+    # counts as ended), so a renewal is told as renewed the day it happens, never as a drop.
+    links = link_agreements(spans.assign(ended=spans["gone"]), info, pubs)
     agreements = agreement_table(rows, spans, links, pubs)
     changes = build_changes(spans, links, listed, pubs)
     changes = changes.merge(agreements[["agreement_id", "agency_id", "state", "agency_name", "support_type"]], on="agreement_id", how="left")
