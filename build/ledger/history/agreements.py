@@ -88,11 +88,8 @@ def assign_agreements(rows: pd.DataFrame, spellings: pd.DataFrame, pubs: pd.Data
     pending = out["list_kind"] == "pending"
     if pending.any():
         requests = pending_requests(out[pending], pubs)
-        listed_at = pubs.set_index("list_index")["published_at"]
-        starts = requests.groupby(["agency_id", "support_type", "request"])["list_index"].min().map(listed_at)
-        requests["start"] = [
-            starts[(a, s, r)].strftime("%Y-%m-%d") for a, s, r in zip(requests["agency_id"], requests["support_type"], requests["request"])
-        ]
+        listed_on = pubs.set_index("list_index")["published_at"].dt.strftime("%Y-%m-%d")
+        requests["start"] = requests.groupby(["agency_id", "support_type", "request"])["list_index"].transform("min").map(listed_on)
         requests["pending_id"] = requests["agency_id"] + "-" + requests["support_type"].map(MODEL_CODES) + "-pending-" + requests["start"]
         out = out.merge(requests[["agency_id", "support_type", "list_index", "pending_id"]], on=["agency_id", "support_type", "list_index"], how="left")
         out.loc[out["list_kind"] == "pending", "agreement_id"] = out.loc[out["list_kind"] == "pending", "pending_id"]
@@ -139,12 +136,16 @@ def agreement_spans(listed: pd.DataFrame, pubs: pd.DataFrame) -> pd.DataFrame:
     return spans
 
 
-def list_at(pubs: pd.DataFrame, kinds: pd.Series, listings: pd.Series) -> np.ndarray:
+def list_at(pubs: pd.DataFrame, kinds, listings) -> np.ndarray:
     """The list_index of each (kind, listing), or -1 where that kind has no such non-empty list."""
-    real = pubs[~pubs["is_empty"]]
-    index = pd.MultiIndex.from_arrays([real["list_kind"], real["listing"]])
-    found = index.get_indexer(pd.MultiIndex.from_arrays([np.asarray(kinds), np.asarray(listings, dtype=np.int64)]))
-    return np.where(found >= 0, real["list_index"].to_numpy()[found], -1)
+    kinds, listings = np.asarray(kinds), np.asarray(listings, dtype=np.int64)
+    found = np.full(len(listings), -1, dtype=np.int64)
+    for kind, lists in pubs[~pubs["is_empty"]].groupby("list_kind"):
+        # A kind's non-empty lists are numbered 0, 1, 2 ... in order: the listing is the position.
+        by_listing = lists.sort_values("listing")["list_index"].to_numpy()
+        hit = (kinds == kind) & (listings >= 0) & (listings < len(by_listing))
+        found[hit] = by_listing[listings[hit]]
+    return found
 
 
 def agreement_statuses(list_kind: pd.Series, after: pd.Series, change_of_next: np.ndarray) -> np.ndarray:

@@ -84,8 +84,9 @@ def absences(listed: pd.DataFrame, links: pd.DataFrame, pubs: pd.DataFrame) -> p
     is_last = ~agreement.eq(agreement.shift(-1)).to_numpy()
     # After its last listing, a run lasts until the latest list of its kind (and is still open).
     latest = pubs[~pubs["is_empty"]].groupby("list_kind")["listing"].max()
-    end = listed.groupby("agreement_id")["listing"].shift(-1).fillna(listed["list_kind"].map(latest) + 1).astype(int).to_numpy()
     listing = listed["listing"].to_numpy()
+    # `listed` is in agreement and listing order: the next row is the agreement's next listing.
+    end = np.where(is_last, listed["list_kind"].map(latest).to_numpy() + 1, np.roll(listing, -1))
     gap = end - listing - 1
     # A renewal continues the agreement, and a request signed goes on as its agreement: their last
     # absence is told by the successor's change. A model switch does not continue the old model's

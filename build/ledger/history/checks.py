@@ -34,15 +34,16 @@ def history_checks(
     exact = rows["state"] + "|" + map_distinct(rows["agency_name"], name_key) + "|" + rows["support_type"] + "|" + map_distinct(rows["signed"], str)
     distinct_rows = exact.groupby(rows["publication_id"]).nunique()
     listed = agreements[["agreement_id", "publication_ids"]].explode("publication_ids").dropna()
-    active = listed.groupby("publication_ids")["agreement_id"].nunique()
-    from_rows = rows.groupby("publication_id")["agreement_id"].agg(set)
-    from_table = listed.groupby("publication_ids")["agreement_id"].agg(set)
+    listed = listed.rename(columns={"publication_ids": "publication_id"})
+    active = listed.groupby("publication_id")["agreement_id"].nunique()
+    # The list's agreements by its rows and by agreements.publication_ids: a pair on one side only differs.
+    both = rows[["publication_id", "agreement_id"]].drop_duplicates().merge(listed.drop_duplicates(), how="outer", indicator=True)
+    differing = both[both["_merge"] != "both"].groupby("publication_id").size()
     broken = 0
     for publication_id in pubs["publication_id"]:
         expected = int(distinct_rows.get(publication_id, 0))
         found = int(active.get(publication_id, 0))
-        same = from_rows.get(publication_id, set()) == from_table.get(publication_id, set())
-        if found != expected or not same:
+        if found != expected or publication_id in differing.index:
             broken += 1
             qa.append(check("publication_agreements_equal_distinct_rows", publication_id, found, expected, "fail"))
     qa.append(check("publications_agreements_equal_distinct_rows", "all publications", broken, 0, "pass" if broken == 0 else "fail"))
