@@ -374,7 +374,14 @@ def test_history_checks_pass_on_the_real_archive(tmp_path_factory):
     assert {
         "rows_map_to_one_agreement", "publications_agreements_equal_distinct_rows", "agreement_ids_unique",
         "agency_ids_unique", "publication_dates_strictly_ordered", "ids_stable_when_inputs_reordered",
+        "statuses_agree_with_changes",
     } <= names  # fmt: skip
     assert not [q for q in result.qa if q["check"] == "fix_unused"]
     rows = pd.read_parquet(data / "build" / "sheet_rows.parquet", columns=["publication_id"])
     assert len(result.rows) == len(rows)
+    mapped = pd.read_parquet(data / "build" / "row_agreements.parquet")
+    assert len(mapped) == len(rows) and mapped["agreement_id"].notna().all()
+    # Each missing agreement's drop is in the change log, in the first list without it.
+    missing = result.agreements[(result.agreements["status"] == "missing") & (result.agreements["list_kind"] == "participating")]
+    dropped = result.changes[result.changes["change"] == "dropped"]
+    assert set(zip(missing["agreement_id"], missing["first_absent_publication_id"])) <= set(zip(dropped["agreement_id"], dropped["publication_id"]))

@@ -70,7 +70,8 @@ def history_checks(
     qa.append(check("longest_blip_lists", "all agreements", longest, f"< {ENDED_AFTER_LISTS}", "info"))
     for agreement_id, absent in zip(listings.loc[returns.index, "agreement_id"], returns):
         qa.append(check("listed_again_after_an_end", agreement_id, f"back after {int(absent)} lists without it", "reviewed", "warn"))
-    waiting = spans[(spans["after"] > 0) & ~spans["ended"]]
+    missing = set(agreements.loc[agreements["status"] == "missing", "agreement_id"])
+    waiting = spans[spans.index.isin(missing)]
     for agreement_id, after in waiting["after"].items():
         qa.append(check("missing_from_latest_lists", agreement_id, f"{int(after)} list(s)", f"ended at {ENDED_AFTER_LISTS}", "info"))
     for status, count in agreements["status"].value_counts().sort_index().items():
