@@ -30,7 +30,8 @@ STALE_MIN, STALE_SHARE = 3, 0.25
 # nearest neighbours: Jaccard of their (state, agency, model) sets. Lists under MIN_KEYS requests
 # are too small to judge. Real lists: no year-off match above 0.0.
 MIN_KEYS, FAR_MIN, FAR_MARGIN = 5, 0.5, 0.3
-NEIGHBOURS = 2  # on each side
+NEIGHBOURS = 2  # on each side, within NEAR_SPAN: a list months away is no neighbour
+NEAR_SPAN = dt.timedelta(days=90)
 FAR_SPAN = dt.timedelta(days=30)
 
 
@@ -73,7 +74,7 @@ def row_keys(rows: pd.DataFrame) -> pd.Series:
 def misdated_pending(sightings: pd.DataFrame, rows: pd.DataFrame) -> tuple[list, list[dict]]:
     """The index of pending sightings whose content belongs with lists of another date, and a warning for each.
 
-    `sightings` are dated (published_at, date_source, list_kind, fingerprint, sha256, original_name);
+    `sightings` are dated (published_at, date_source, list_kind, sha256, original_name);
     `rows` are the accepted rows (sha256, state, agency_name, support_type, signed). A list placed
     by a reviewed date (date_source manual_fix) is not judged again.
     """
@@ -104,7 +105,6 @@ class Lists:
         self.moments = [moment.to_pydatetime() for moment in sightings["published_at"]]
         self.names = sightings["original_name"].tolist()
         self.shas = sightings["sha256"].tolist()
-        self.fingerprints = sightings["fingerprint"].tolist()
         self.keys = [keys.get(sha, frozenset()) for sha in self.shas]
 
     def latest_at(self, moment: pd.Timestamp) -> int | None:
@@ -137,16 +137,19 @@ def stale_requests(lists: Lists, position: int, in_force: Lists, signed: dict) -
 
 def year_off_match(lists: Lists, position: int) -> str | None:
     """Evidence that a pending list belongs a year off: it matches the lists then far better than its neighbours."""
-    moment, mine, own = lists.moments[position], lists.keys[position], lists.fingerprints[position]
-    # Copies of this very list are no evidence either way: neighbours are the nearest different lists.
-    different = [i for i in range(len(lists.moments)) if i != position and lists.fingerprints[i] != own]
-    before = [i for i in different if lists.moments[i] <= moment][-NEIGHBOURS:]
-    after = [i for i in different if lists.moments[i] > moment][:NEIGHBOURS]
+    moment, mine = lists.moments[position], lists.keys[position]
+    # Neighbours are the nearest sightings in date, copies included: a correct list republished
+    # unchanged is confirmed by its copies, while a misdated one sits among lists unlike it. (A
+    # misdated list seen twice under two misdated names confirms itself: the stale rule remains.)
+    others = [i for i in range(len(lists.moments)) if i != position]
+    close = [i for i in others if abs(lists.moments[i] - moment) <= NEAR_SPAN]
+    before = [i for i in close if lists.moments[i] <= moment][-NEIGHBOURS:]
+    after = [i for i in close if lists.moments[i] > moment][:NEIGHBOURS]
     near = max((jaccard(mine, lists.keys[i]) for i in before + after), default=0.0)
     best, best_at = 0.0, None
     for years in (1, -1):
         target = a_year_on(moment, years)
-        for i in different:
+        for i in others:
             if abs(lists.moments[i] - target) <= FAR_SPAN:
                 score = jaccard(mine, lists.keys[i])
                 if score > best:
