@@ -80,7 +80,7 @@ def warning_lines(summary, sample: bool = False) -> list[str]:
         tables = sorted({table for _, _, table in grouped})
         count = sum(len(keys) for keys in grouped.values())
         lines = [line for line in lines if not isinstance(line, tuple)]
-        lines.append(f"warn fix_unused {len(tables)} fix tables: {count} rows matched nothing in the sample archive (expected: the fixes are the real archive's)")
+        lines.append(f"warn fix_unused {len(tables)} fix tables: {count} rows matched no value (the sample archive is built with the real archive's hand fixes and needs few of them)")
     for position, line in enumerate(lines):
         if isinstance(line, tuple):
             keys = grouped[line]
