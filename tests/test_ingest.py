@@ -406,7 +406,7 @@ def test_ingest_then_check_and_a_tampered_output_fails(write_list, tmp_path, cap
     rows = pd.read_parquet(data / "build" / "sheet_rows.parquet")
     rows.iloc[:1].to_parquet(data / "build" / "sheet_rows.parquet")  # lose a row after the build
     assert cli.main(["--data-dir", str(data), "check"]) == 1
-    assert "check failed: publication_rows_reconciled" in capsys.readouterr().err
+    assert "fail publication_rows_reconciled participating-20250708-170000: 1 (expected 2)" in capsys.readouterr().err.splitlines()
 
 
 def test_a_corrupted_raw_file_is_reported_and_the_rest_still_ingested(write_list, tmp_path, capsys):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from urllib.parse import quote, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo
 
 # ICE publishes its 287(g) page and every list and MOA on its own site. Any other host in a list's
 # link, or in a redirect while fetching, is someone else's address.
@@ -36,3 +38,12 @@ def ice_address(url: str, hosts: frozenset[str] = ICE_HOSTS) -> str | None:
         return None
     path, query = quote(parts.path or "/", safe=URL_SAFE), quote(parts.query, safe=URL_SAFE + "?")
     return urlunsplit(("https", host, path, query, quote(parts.fragment, safe=URL_SAFE)))
+
+
+# ICE publishes from Washington: a list's day is its day in America/New_York (DST included).
+ICE_TIME_ZONE = ZoneInfo("America/New_York")
+
+
+def in_ice_time(utc: dt.datetime) -> dt.datetime:
+    """A UTC moment (naive, as archive capture stamps are written) as ICE's wall clock time, naive."""
+    return utc.replace(tzinfo=dt.timezone.utc).astimezone(ICE_TIME_ZONE).replace(tzinfo=None)

@@ -58,3 +58,13 @@ def clean_text(value: object) -> str:
 def key_of(value: object) -> str:
     """Clean text in upper case: how fix tables and vocabularies are keyed."""
     return clean_text(value).upper()
+
+
+def list_key(state: object, agency_name: object, support_type: object) -> str:
+    """A row's (state, agency, model) as one plain key: how two lists' rows are compared by content.
+
+    Deliberately simple (letters and digits of the name, in upper case): it only has to say that two
+    lists carry the same requests, not resolve identities as the history stage does.
+    """
+    name = "".join(c if c.isalnum() else " " for c in key_of(agency_name))
+    return f"{key_of(state)}|{' '.join(name.split())}|{key_of(support_type)}"

@@ -29,7 +29,7 @@ PUBLICATIONS = Table(
         Column("publication_id", S, "<list_kind>-<YYYYMMDD>-<HHMMSS> of its publication moment"),
         Column("list_kind", S, "participating or pending"),
         Column("published_at", T, "when the list was published (the time only orders lists of one day)"),
-        Column("date_source", S, "how that was known: ice_file_name, archive_capture, import_option, fetched_at, or manual_fix"),
+        Column("date_source", S, "how that was known: ice_file_name, archive_capture (the capture's UTC stamp in New York time), import_option, fetched_at, manual_fix, or corrected_year (the file name's date a year on, as its signing dates show)"),
         Column("file_name_date", T, "the moment the first file's name (or import) gave, before any correction"),
         Column("layout", S, "the header layout of its workbook (sources.workbook.LAYOUTS)"),
         Column("file_names", A, "the names its file was seen under, in order of sighting"),

@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from ..common.errors import LedgerError
 from ..common.excel import column_letter
-from ..sources.store import MAX_READERS, Store, read_apart
+from ..sources.readers import read_apart
+from ..sources.store import MAX_READERS, Store
 from ..sources.workbook import read_sheet
 from .contract import PARSER_VERSION  # declared with the stage: it names the cache files
 

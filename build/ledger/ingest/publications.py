@@ -13,6 +13,7 @@ import pandas as pd
 from ..common.fixes import FixTable
 from ..common.qa import check
 from .contract import REJECTED_ROWS, SHEET_ROWS
+from .misdated import year_early
 
 
 def date_sightings(
@@ -21,8 +22,9 @@ def date_sightings(
     """Each sighting's list kind and publication moment; sightings the list itself proves misdated are held.
 
     A list cannot predate the agreements it lists. When its signing dates lie after its file-name
-    date, a reviewed date from data/manual/publication_dates.csv places it; without one the
-    sighting is held for review (left out of the publications, with a warning naming it) rather
+    date, a reviewed date from data/manual/publication_dates.csv places it; without one, a list
+    whose signings fit the same day a year on (ICE named a January list with the previous year)
+    is dated then, with a warning; otherwise the sighting is held for review (left out of the publications, with a warning naming it) rather
     than moved to its latest signing date: one row signed in the future, or a list named with the
     wrong year, would otherwise move the whole list and invent changes around it.
     """
@@ -51,6 +53,20 @@ def date_sightings(
         if sightings.at[index, "date_source"] == "manual_fix":
             qa.append(
                 check("manual_date_before_signing", row["original_name"], str(published.date()), f">= {latest}", "fail")
+            )
+            continue
+        corrected = year_early(row["file_name_date"], latest)
+        if corrected is not None:
+            sightings.at[index, "published_at"] = corrected
+            sightings.at[index, "date_source"] = "corrected_year"
+            qa.append(
+                check(
+                    "publication_year_corrected",
+                    row["original_name"],
+                    f"dated {corrected} not {row['file_name_date']}: signed up to {latest}, after its file-name date",
+                    "a file name with the right year",
+                    "warn",
+                )
             )
             continue
         held.append(index)

@@ -21,6 +21,7 @@ from .checks import ingest_checks, moa_address_checks
 from .contract import PUBLICATIONS, REJECTED_ROWS, SHEET_ROWS, STAGE
 from .parse import parse_all
 from .characters import character_checks
+from .misdated import in_ice_time_zone, misdated_pending
 from .publications import date_sightings, fold_publications, hold_lists_at_one_moment, split_rows
 from .rows import normalise_rows
 
@@ -48,6 +49,7 @@ def run(data_dir: Path, force: bool = False) -> IngestResult:
     manifest = pd.DataFrame(store.manifest())
     if manifest.empty:
         raise LedgerError(store.manifest_path, "the raw archive is empty: run `ledger import PATH`, `ledger fetch` or `ledger sample`")
+    manifest = in_ice_time_zone(manifest)
     fixes = load_fixes(manual_dir(data_dir))
     raw, meta, errors = parse_all(store, manifest["sha256"].unique().tolist(), build / "cache")
     dated = manifest.drop_duplicates("sha256").set_index("sha256")["published_at"].map(pd.Timestamp)
@@ -64,7 +66,8 @@ def run(data_dir: Path, force: bool = False) -> IngestResult:
     max_signed = rows[accepted].groupby("sha256")["signed"].max()
 
     sightings, date_qa = date_sightings(manifest, meta, max_signed, fixes["publication_dates"])
-    sightings, moment_qa = hold_lists_at_one_moment(sightings)
+    misdated, pending_qa = misdated_pending(sightings, rows.loc[accepted, ["sha256", "state", "agency_name", "support_type", "signed"]])
+    sightings, moment_qa = hold_lists_at_one_moment(sightings.drop(index=misdated))
     publications = fold_publications(sightings)
     sheet_rows, rejected = split_rows(rows, publications)
     counts = sheet_rows.groupby("publication_id").size()
@@ -73,7 +76,7 @@ def run(data_dir: Path, force: bool = False) -> IngestResult:
     publications = publications[PUBLICATIONS.names]
 
     names = manifest.drop_duplicates("sha256").set_index("sha256")["original_name"].to_dict()
-    qa = date_qa + moment_qa + character_checks(raw, names) + moa_address_checks(sheet_rows)
+    qa = date_qa + pending_qa + moment_qa + character_checks(raw, names) + moa_address_checks(sheet_rows)
     qa += ingest_checks(per_workbook, fixes, errors, rejected)
     save(build, publications, sheet_rows, rejected, qa)
     return IngestResult(publications, sheet_rows, rejected, qa, errors)
