@@ -10,7 +10,7 @@ from ..common.models import SUPPORT_TYPES
 
 TOP_AGENCIES = 25  # agencies the removals page ranks
 # The order agreements are listed in on a page: what is in force first.
-DISPLAY_ORDER = {"active": 0, "pending": 1, "absent_latest": 2, "superseded": 3, "ended": 4}
+DISPLAY_ORDER = {"active": 0, "pending": 1, "missing": 2, "superseded": 3, "ended": 4, "signed": 5, "lapsed": 6}
 
 
 def latest(publications: pd.DataFrame, list_kind: str) -> pd.Series | None:
@@ -49,25 +49,44 @@ def steps(series: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([kept, closing]).sort_values(["date", "support_type"])
 
 
-def with_display_status(agreements: pd.DataFrame, latest_participating: str, latest_pending: str | None) -> pd.DataFrame:
-    """The status a reader sees: `active` only for agreements on ICE's latest list.
+# The history stage before issue 10 wrote `active` for an agreement gone from the latest list but
+# not yet ended, and `dropped` for a lapsed request. Until its new vocabulary is merged, these
+# are read as the new words here, once, so every page and table below sees only the new ones;
+# on a history that writes the new words this changes nothing.
+OLD_WORDS = {"dropped": "lapsed"}
 
-    An agreement absent from the latest list but not yet counted as ended (see the methodology's
-    rule on gaps) is shown as missing from the latest list rather than as active, so the pages'
-    counts always equal the rows of the latest list.
-    """
+
+def in_vocabulary(agreements: pd.DataFrame, agencies: pd.DataFrame, publications: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(agreements, agencies) with statuses in the one vocabulary (history/rules.py), first_absent set for `missing`."""
     out = agreements.copy()
-    latest_id = out["list_kind"].map({"participating": latest_participating, "pending": latest_pending})
-    out["on_latest"] = [lid in set(ids) for lid, ids in zip(latest_id, out["publication_ids"])]
-    out["display_status"] = out["status"]
-    out.loc[(out["status"].isin(["active", "pending"])) & ~out["on_latest"], "display_status"] = "absent_latest"
-    return out
+    out["status"] = out["status"].replace(OLD_WORDS)
+    for kind, live in (("participating", "active"), ("pending", "pending")):
+        lists = publications[publications["list_kind"] == kind].sort_values("published_at")
+        if lists.empty:
+            continue
+        latest_id = lists["publication_id"].iloc[-1]
+        gone = (out["list_kind"] == kind) & (out["status"] == live) & ~out["publication_ids"].map(lambda ids: latest_id in set(ids))
+        if gone.any():
+            after = lists.set_index("published_at")["publication_id"]
+            # The first list of its kind after its last listing: where it was first absent.
+            position = after.index.searchsorted(out.loc[gone, "last_listed"], side="right")
+            out.loc[gone, "status"] = "missing"
+            out.loc[gone, "first_absent"] = after.index[position].values
+            out.loc[gone, "first_absent_publication_id"] = after.values[position]
+    statuses = out.groupby("agency_id")["status"].agg(set)
+    shown = agencies.copy()
+    shown["status"] = shown["status"].replace(OLD_WORDS)
+    # An agency counted active by the old history whose agreements are all gone from the list is missing.
+    now_missing = shown["agency_id"].map(lambda a: "active" not in statuses.get(a, set()) and "missing" in statuses.get(a, set()))
+    shown.loc[(shown["status"] == "active") & now_missing, "status"] = "missing"
+    return out, shown
 
 
 def agreement_rows(agreements: pd.DataFrame) -> pd.DataFrame:
     """Agreements as listed on pages: participating ones, plus pending requests still pending."""
-    shown = agreements[(agreements["list_kind"] == "participating") | (agreements["display_status"] == "pending")].copy()
-    shown["order"] = shown["display_status"].map(DISPLAY_ORDER).fillna(len(DISPLAY_ORDER))
+    pending = agreements["list_kind"] == "pending"
+    shown = agreements[~pending | agreements["status"].isin(["pending", "missing"])].copy()
+    shown["order"] = shown["status"].map(DISPLAY_ORDER).fillna(len(DISPLAY_ORDER))
     return shown.sort_values(["order", "agency_name", "support_type", "signed"], na_position="last")
 
 
@@ -91,7 +110,7 @@ def county_matches(agreements: pd.DataFrame, features: tuple[dict, ...], fips: s
     lookup = {normalise_county(f["properties"]["name"]): f["id"] for f in features if str(f["id"]).startswith(fips)}
     counts: dict[str, int] = {}
     unmatched: set[str] = set()
-    active = agreements[(agreements["list_kind"] == "participating") & (agreements["display_status"] == "active")]
+    active = agreements[(agreements["list_kind"] == "participating") & (agreements["status"] == "active")]
     for county in active["county"].dropna():
         parts = [p for p in re.split(r",|/|&| and ", county) if p.strip()]
         for part in parts:

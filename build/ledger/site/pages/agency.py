@@ -16,7 +16,7 @@ def agency_pages(site: Site, out: Output) -> None:
         out.page(
             f"agencies/{agency.agency_id}.md",
             site.render(
-                "agency.md.j2", agency=agency, state_title=titles.get(agency.state, agency.state),
+                "agency.md.j2", agency=agency, figures=site.agency_figures.loc[agency.agency_id], state_title=titles.get(agency.state, agency.state),
                 agreements=by_agency.get(agency.agency_id, no_rows), changes=changes_by_agency.get(agency.agency_id, no_changes),
                 removals=removals_by_agency.get(agency.agency_id), spellings=list(agency.spellings),
             ),
