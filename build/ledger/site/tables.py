@@ -13,6 +13,26 @@ TOP_AGENCIES = 25  # agencies the removals page ranks
 DISPLAY_ORDER = {"active": 0, "pending": 1, "missing": 2, "superseded": 3, "ended": 4, "signed": 5, "lapsed": 6}
 
 
+class Records(list):
+    """A table's rows as named tuples, made once, that a template lists as it lists a frame (`rows.itertuples()`).
+
+    pandas' itertuples costs about 3 ms a call whatever the rows, and the agency pages call it
+    thousands of times on slices of a few rows: slicing a list made once saves about 7 s a build.
+    """
+
+    def itertuples(self, index: bool = False):
+        return iter(self)
+
+
+def records_by(frame: pd.DataFrame, key: str) -> dict[str, Records]:
+    """The frame's rows grouped by `key`, each group in the frame's order."""
+    groups: dict[str, Records] = {}
+    position = list(frame.columns).index(key)
+    for row in frame.itertuples(index=False):
+        groups.setdefault(row[position], Records()).append(row)
+    return groups
+
+
 def latest(publications: pd.DataFrame, list_kind: str) -> pd.Series | None:
     """The latest list of one kind, or None when there is none."""
     of_kind = publications[publications["list_kind"] == list_kind].sort_values("published_at")
