@@ -22,7 +22,7 @@ from ledger import site as render
 from .conftest import ICE_SHEETS, shared_path
 
 T = render.Messages("en")
-FIGURE = re.compile(r"<div><dt>(.*?)</dt><dd>(.*?)</dd></div>")
+FIGURE = re.compile(r"<div(?: class=\"[^\"]*\")?><dt>(.*?)</dt><dd>(.*?)</dd></div>")
 
 
 def shown_figures(page: str) -> dict[str, str]:
