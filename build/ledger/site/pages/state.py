@@ -17,6 +17,7 @@ COUNTY_MAP_HEIGHT = 360
 # The page's Markdown is nearly all raw HTML; MkDocs adds about 13 KB of theme around it, and a
 # state page must stay under 100 KB: over budget, the page leaves out its MOA column.
 STATE_PAGE_BUDGET = 82 * 1024
+LAYOUTS = [(True, True), (False, True), (False, False)]  # (MOA column, closed cells), fullest first
 AGREEMENT_CSV_COLUMNS = [
     "agreement_id", "agency_id", "agency_name", "state", "county", "support_type", "signed", "status", "status_text",
     "first_listed", "last_listed", "first_absent", "moa_url",
@@ -72,9 +73,11 @@ def state_page(site: Site, out: Output, state, county_features: tuple[dict, ...]
         changes=site.changes[site.changes["state"] == state.usps].head(STATE_CHANGES), oig=site.inputs.oig[site.inputs.oig["state"] == state.usps],
         removal_table=removal_table, state_removals=state_removals, removal_sources=removal_sources,
     )  # fmt: skip
-    page = site.render("state.md.j2", **context, moa_column=True)
-    if len(page.encode()) > STATE_PAGE_BUDGET:
-        page = site.render("state.md.j2", **context, moa_column=False)
+    # The fullest page that fits: closed cells with the MOA column, then without it, then open cells.
+    for moa, closed in LAYOUTS:
+        page = site.render("state.md.j2", **context, moa_column=moa, closed=closed)
+        if len(page.encode()) <= STATE_PAGE_BUDGET:
+            break
     out.page(f"states/{state.usps.lower()}.md", page)
     texts = [status_text(t, *v) for v in zip(mine["status"], mine["last_listed"], mine["first_absent"])]
     out.csv(folder / "agreements.csv", mine.assign(status_text=texts)[AGREEMENT_CSV_COLUMNS])
