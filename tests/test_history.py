@@ -117,7 +117,9 @@ def test_a_typo_fixed_between_lists_is_one_agency_and_one_agreement():
     result = build(*days("participating", 1, [row("Alachua Police Departent", county="Alachua County")], [row(ALACHUA, county="Alachua County")]))
     assert result.agencies["agency_id"].tolist() == ["FL-alachua-police-department"]
     assert sorted(result.agencies["spellings"].iloc[0]) == ["Alachua Police Departent", ALACHUA]
-    assert changes_of(result) == [("20250301", "added", ID, None), ("20250302", "field changed", ID, "agency")]
+    assert changes_of(result) == [("20250301", "added", ID, None), ("20250302", "renamed", ID, "agency")]
+    renamed = result.changes.iloc[1]
+    assert (renamed["old_value"], renamed["new_value"]) == ("Alachua Police Departent", ALACHUA)
     assert result.tiers["typo"] == 1
 
 
@@ -154,14 +156,16 @@ def test_a_model_switch_is_one_change():
     switch = result.changes[result.changes["change"] == "model switch"].iloc[0]
     assert (switch["old_value"], switch["new_value"]) == ("Jail Enforcement Model", "Warrant Service Officer")
     assert switch["previous_agreement_id"] == "TN-bradley-county-sheriffs-office-jem-2025-02-03"
-    assert "ended" not in result.changes["change"].tolist()
+    # The old model's agreement is gone: dropped the day it went, ended at the fifth list without it.
+    assert [c[:2] for c in changes_of(result) if c[2].endswith("jem-2025-02-03")] == [("20250301", "added"), ("20250303", "dropped"), ("20250307", "ended")]
+    assert status_of(result)["TN-bradley-county-sheriffs-office-jem-2025-02-03"] == "ended"
 
 
 def test_an_agency_renamed_is_joined_by_the_alias_table_and_reviewed_without_it():
     lists = days("participating", 1, *([[row("Louisiana State Patrol", state="LA")]] * 2 + [[row("Louisiana State Police Department", state="LA")]] * 6))
     joined = build(*lists, aliases={"LA|LOUISIANA STATE PATROL": "Louisiana State Police Department"})
     assert joined.agencies["agency_id"].tolist() == ["LA-louisiana-state-police-department"]
-    assert [c[1] for c in changes_of(joined)] == ["added", "field changed"]
+    assert [c[1] for c in changes_of(joined)] == ["added", "renamed"]
     assert joined.tiers["alias"] == 1
     apart = build(*lists)
     assert sorted(status_of(apart).values()) == ["active", "ended"]
@@ -173,24 +177,60 @@ def test_an_alias_that_matches_nothing_is_reported():
     assert [q["check"] for q in result.qa if q["status"] == "warn" and q["check"] == "fix_unused"] == ["fix_unused"]
 
 
-def test_a_blip_is_not_an_end():
+def test_a_blip_is_dropped_and_back_but_not_an_end():
     other = row("Ocala Police Department")
     result = build(*days("participating", 1, [row(ALACHUA), other], [other], [row(ALACHUA), other]))
     assert status_of(result)[ID] == "active"
     assert result.agreements.set_index("agreement_id").loc[ID, "blips"] == 1
-    assert [c[1] for c in changes_of(result)] == ["added", "added"]
+    assert [c for c in changes_of(result) if c[2] == ID] == [("20250301", "added", ID, None), ("20250302", "dropped", ID, None), ("20250303", "back", ID, None)]
+    assert result.changes.set_index("change").loc["back", "detail"] == "listed again after 1 lists without it"
     assert any(q["check"] == "blip" and q["scope"] == ID for q in result.qa)
 
 
-def test_an_agreement_ends_after_five_lists_without_it_and_not_before():
+def test_a_drop_in_the_latest_list_is_missing_with_a_dropped_change_and_no_end():
+    other = row("Ocala Police Department")
+    result = build(*days("participating", 1, [row(ALACHUA), other], [row(ALACHUA), other], [other]))
+    agreement = result.agreements.set_index("agreement_id").loc[ID]
+    assert agreement["status"] == "missing"
+    assert (agreement["last_publication_id"], agreement["first_absent_publication_id"]) == ("participating-20250302-090000", "participating-20250303-090000")
+    assert [c for c in changes_of(result) if c[2] == ID] == [("20250301", "added", ID, None), ("20250303", "dropped", ID, None)]
+    assert result.agencies.set_index("agency_id").loc["FL-alachua-police-department", "status"] == "missing"
+    assert pd.isna(result.agreements.set_index("agreement_id").loc["FL-ocala-police-department-tfm-2025-03-01", "first_absent"])
+
+
+def test_an_agreement_ends_at_the_fifth_list_without_it_with_its_end_window():
     other = row("Ocala Police Department")
     ended = build(*days("participating", 1, [row(ALACHUA), other], *([[other]] * history.ENDED_AFTER_LISTS)))
     agreement = ended.agreements.set_index("agreement_id").loc[ID]
     assert agreement["status"] == "ended"
     assert (agreement["last_publication_id"], agreement["first_absent_publication_id"]) == ("participating-20250301-090000", "participating-20250302-090000")
-    assert ("20250302", "ended", ID, None) in changes_of(ended)
+    assert [c for c in changes_of(ended) if c[2] == ID] == [("20250301", "added", ID, None), ("20250302", "dropped", ID, None), ("20250306", "ended", ID, None)]
+    confirmation = ended.changes[ended.changes["change"] == "ended"].iloc[0]
+    assert confirmation["detail"] == "last listed 2025-03-01, not on ICE's list since 2025-03-02"
+    assert ended.agencies.set_index("agency_id").loc["FL-alachua-police-department", "status"] == "ended"
     waiting = build(*days("participating", 1, [row(ALACHUA), other], *([[other]] * (history.ENDED_AFTER_LISTS - 1))))
-    assert status_of(waiting)[ID] == "active"
+    assert status_of(waiting)[ID] == "missing"
+    assert "ended" not in set(waiting.changes["change"])
+
+
+def test_an_agreement_back_after_thirty_lists_is_dropped_ended_and_back():
+    other = row("Ocala Police Department")
+    gone = [("participating", f"{day:%Y-%m-%d} 09:00", [other]) for day in pd.date_range("2025-03-02", periods=30)]
+    lists = [("participating", "2025-03-01 09:00", [row(ALACHUA), other]), *gone, ("participating", "2025-04-01 09:00", [row(ALACHUA), other])]
+    result = build(*lists)
+    assert status_of(result)[ID] == "active"
+    told = result.changes[result.changes["agreement_id"] == ID]
+    assert told["change"].tolist() == ["added", "dropped", "ended", "back"]
+    assert [p.split("-")[1] for p in told["publication_id"]] == ["20250301", "20250302", "20250306", "20250401"]
+    assert told["detail"].tolist()[2:] == ["last listed 2025-03-01, not on ICE's list since 2025-03-02", "listed again after 30 lists without it"]
+    assert any(q["check"] == "listed_again_after_an_end" and q["scope"] == ID for q in result.qa)
+
+
+def test_a_renewal_in_the_latest_list_supersedes_at_once_without_a_drop():
+    old, new = row("Knox County Sheriff's Office", "jem", "2017-06-15", "TN"), row("Knox County Sheriff's Office", "jem", "2020-06-08", "TN")
+    result = build(*days("participating", 1, [old], [old], [new]))
+    assert status_of(result)["TN-knox-county-sheriffs-office-jem-2017-06-15"] == "superseded"
+    assert [c[1] for c in changes_of(result)] == ["added", "renewed"]
 
 
 def test_a_pending_request_that_is_signed():
@@ -211,12 +251,25 @@ def test_an_empty_pending_list_ends_nothing():
     assert set(result.changes["change"]) == {"added"}
 
 
-def test_a_request_gone_after_an_empty_list_ends_at_the_next_real_list():
+def test_a_request_gone_after_an_empty_list_lapses_at_the_fifth_real_list():
     lists = days("pending", 1, [row(ALACHUA, signed=None)], []) + days("pending", 3, *([[row("Ocala Police Department", signed=None)]] * 5))
     result = build(*lists)
-    ended = result.changes[result.changes["change"] == "ended"].iloc[0]
-    assert ended["publication_id"] == "pending-20250303-090000"
-    assert status_of(result)["FL-alachua-police-department-tfm-pending-2025-03-01"] == "dropped"
+    request = "FL-alachua-police-department-tfm-pending-2025-03-01"
+    assert result.agreements.set_index("agreement_id").loc[request, "first_absent_publication_id"] == "pending-20250303-090000"
+    lapsed = result.changes[result.changes["change"] == "lapsed"].iloc[0]
+    assert (lapsed["agreement_id"], lapsed["publication_id"]) == (request, "pending-20250307-090000")
+    assert lapsed["detail"] == "last listed 2025-03-01, not on ICE's list since 2025-03-03"
+    assert status_of(result)[request] == "lapsed"
+    assert result.agencies.set_index("agency_id").loc["FL-alachua-police-department", "status"] == "lapsed"
+    assert not {"dropped", "ended"} & set(result.changes["change"])
+
+
+def test_a_request_that_swings_off_the_pending_list_is_missing_never_dropped():
+    request, other = row(ALACHUA, signed=None), row("Ocala Police Department", signed=None)
+    result = build(*days("pending", 1, [request, other], [other], [request, other], [other]))
+    assert status_of(result)["FL-alachua-police-department-tfm-pending-2025-03-01"] == "missing"
+    assert set(result.changes["change"]) == {"added"}
+    assert result.agencies.set_index("agency_id")["status"].to_dict() == {"FL-alachua-police-department": "missing", "FL-ocala-police-department": "pending"}
 
 
 def test_duplicate_rows_in_one_list_are_one_agreement():
@@ -239,6 +292,38 @@ def test_ids_do_not_depend_on_the_order_of_the_inputs():
     assert check["status"] == "pass"
 
 
+def test_every_accepted_row_maps_to_one_agreement():
+    lists = days("pending", 1, [row(ALACHUA, signed=None)]) + days("participating", 2, [row(ALACHUA), row(ALACHUA, county="#NA")], [row("Ocala Police Department")])
+    publications, sheet_rows = tables(*lists)
+    result = build(*lists)
+    mapped = result.row_agreements
+    assert mapped.columns.tolist() == ["publication_id", "row_number", "agreement_id", "agency_id"]
+    assert len(mapped) == len(sheet_rows) and not mapped.duplicated(["publication_id", "row_number"]).any()
+    assert mapped["agreement_id"].tolist() == [
+        ID, ID, "FL-ocala-police-department-tfm-2025-03-01", "FL-alachua-police-department-tfm-pending-2025-03-01",
+    ]  # fmt: skip
+    assert [q["status"] for q in result.qa if q["check"] == "rows_map_to_one_agreement"] == ["pass"]
+    # A row left out, or a row counted as two agreements, fails the check.
+    assert history.row_map_check(sheet_rows, mapped.iloc[1:])["status"] == "fail"
+    twice = pd.concat([mapped, mapped.iloc[[0]].assign(agreement_id=ID)])
+    assert history.row_map_check(sheet_rows, twice)["value"] == 1
+
+
+def test_the_vocabularies_are_one_definition_and_the_tables_use_only_them():
+    assert list(history.CHANGE_TYPES) == [
+        "added", "moved from pending to signed", "renewed", "model switch", "renamed", "field changed", "back", "dropped", "ended", "lapsed",
+    ]  # fmt: skip
+    assert list(history.AGREEMENT_STATUSES) == ["active", "missing", "ended", "superseded", "pending", "signed", "lapsed"]
+    assert list(history.AGENCY_STATUSES) == ["active", "missing", "pending", "ended", "lapsed", "before 2021"]
+    assert all(meaning.strip() for meaning in [*history.CHANGE_TYPES.values(), *history.AGREEMENT_STATUSES.values()])
+    other = row("Ocala Police Department")
+    result = build(*days("participating", 1, [row(ALACHUA), other], [other], [row(ALACHUA)]))
+    assert set(result.agreements["status"]) <= set(history.AGREEMENT_STATUSES)
+    assert set(result.changes["change"]) <= set(history.CHANGE_TYPES)
+    order = [list(history.CHANGE_TYPES).index(c) for c in result.changes[result.changes["publication_id"] == "participating-20250303-090000"]["change"]]
+    assert order == sorted(order) and len(order) == 2  # back (Alachua) before dropped (Ocala)
+
+
 # ---------------------------------------------------------------- the stage and its inputs
 
 
@@ -250,13 +335,15 @@ def test_run_writes_every_output_and_a_missing_input_is_one_line(tmp_path):
     publications.to_parquet(tmp_path / "build" / "publications.parquet")
     sheet_rows.to_parquet(tmp_path / "build" / "sheet_rows.parquet")
     history.run(tmp_path)
-    for name in ("agencies.parquet", "agreements.parquet", "changes.parquet", "history_review.csv", "identity_tiers.csv", "qa/history.csv"):
+    for name in ("agencies.parquet", "agreements.parquet", "changes.parquet", "row_agreements.parquet", "history_review.csv", "identity_tiers.csv", "qa/history.csv"):
         assert (tmp_path / "build" / name).exists(), name
     context = history.methodology_context(tmp_path)
     assert set(context["tiers"]) == set(history.TIERS)
     template = history.Path(history.__file__).parent / "templates" / "methodology_identity.md"
     text = jinja2.Environment(undefined=jinja2.StrictUndefined).from_string(template.read_text()).render(**context)
-    assert f"missing from\n{history.ENDED_AFTER_LISTS} lists in a row" in text
+    flat = " ".join(text.split())
+    assert f"missing from {history.ENDED_AFTER_LISTS} lists in a row" in flat
+    assert "still shown as active" not in flat
 
 
 def test_a_bad_alias_table_is_one_line(tmp_path):
@@ -287,7 +374,14 @@ def test_history_checks_pass_on_the_real_archive(tmp_path_factory):
     assert {
         "rows_map_to_one_agreement", "publications_agreements_equal_distinct_rows", "agreement_ids_unique",
         "agency_ids_unique", "publication_dates_strictly_ordered", "ids_stable_when_inputs_reordered",
+        "statuses_agree_with_changes",
     } <= names  # fmt: skip
     assert not [q for q in result.qa if q["check"] == "fix_unused"]
     rows = pd.read_parquet(data / "build" / "sheet_rows.parquet", columns=["publication_id"])
     assert len(result.rows) == len(rows)
+    mapped = pd.read_parquet(data / "build" / "row_agreements.parquet")
+    assert len(mapped) == len(rows) and mapped["agreement_id"].notna().all()
+    # Each missing agreement's drop is in the change log, in the first list without it.
+    missing = result.agreements[(result.agreements["status"] == "missing") & (result.agreements["list_kind"] == "participating")]
+    dropped = result.changes[result.changes["change"] == "dropped"]
+    assert set(zip(missing["agreement_id"], missing["first_absent_publication_id"])) <= set(zip(dropped["agreement_id"], dropped["publication_id"]))

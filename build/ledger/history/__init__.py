@@ -1,4 +1,4 @@
-"""The history stage: agencies.parquet, agreements.parquet, changes.parquet, history_review.csv and identity_tiers.csv in <data-dir>/build/, with its checks in build/qa/history.csv and its methodology text in build/history_methodology.md.
+"""The history stage: agencies.parquet, agreements.parquet, changes.parquet, row_agreements.parquet, history_review.csv and identity_tiers.csv in <data-dir>/build/, with its checks in build/qa/history.csv and its methodology text in build/history_methodology.md.
 
 ICE's lists carry no identifiers, so identity is resolved from content, in tiers:
 
@@ -25,10 +25,13 @@ Identifiers, derived from content and independent of the order of the inputs:
 - a pending request (the pending list prints no signing date) is
   `<agency_id>-<model>-pending-<YYYY-MM-DD of its first listing>`.
 
-Statuses: participating agreements are `active`, `ended` (gone from ENDED_AFTER_LISTS
-lists in a row) or `superseded` (renewed or replaced by a later agreement of the same agency
-and model); pending requests are `pending` (still listed), `signed` (went on to appear on
-the participating list) or `dropped` (left the pending list without being signed).
+Statuses and change types are defined once, with their meanings, in rules.py
+(AGREEMENT_STATUSES, AGENCY_STATUSES, CHANGE_TYPES). An agreement gone from the latest list
+is `missing` until it has been gone from ENDED_AFTER_LISTS lists in a row, then `ended`
+(`superseded` if renewed); the change log tells `dropped` in the list where it first
+disappeared, `ended` in the list that confirms it and `back` if it returns. A pending request
+is `pending`, `missing`, `signed` or `lapsed`. row_agreements.parquet maps every accepted
+sheet row to its agreement and agency.
 An empty list is no evidence that anything ended: it is skipped when absences are counted.
 
 rules (the numbers and vocabularies) -> names (keys, edit distances) -> identity (agencies)
@@ -44,8 +47,8 @@ from pathlib import Path
 
 from ..common.fixes import manual_dir
 from .aliases import ALIAS_COLUMNS, load_aliases
-from .checks import history_checks, stable_ids_check
-from .contract import AGENCIES, AGREEMENTS, CHANGES, IDENTITY_TIERS, METHODOLOGY, PUBLICATION_INPUT_COLUMNS, REVIEW, ROW_COLUMNS, STAGE
+from .checks import history_checks, row_map_check, stable_ids_check
+from .contract import AGENCIES, AGREEMENTS, CHANGES, IDENTITY_TIERS, METHODOLOGY, PUBLICATION_INPUT_COLUMNS, REVIEW, ROW_AGREEMENTS, ROW_COLUMNS, STAGE
 from .methodology import methodology_context, render_methodology
 from .names import county_key, edits, name_key, slug
 from .rules import (
@@ -53,11 +56,13 @@ from .rules import (
     AGREEMENT_STATUSES,
     CHANGE_TYPES,
     COUNTY_EDITS,
+    EARLY_AGENCY_STATUS,
     ENDED_AFTER_LISTS,
     FIELDS,
     PENDING_LINK_DAYS,
     REDATE_ANY_DAYS,
     REDATE_MAX_DAYS,
+    START_CHANGES,
     TIERS,
     TYPO_EDITS,
     TYPO_EDITS_WITH_SHARED_AGREEMENT,
@@ -66,9 +71,9 @@ from .stage import HistoryResult, build_history, load_inputs, run, save
 
 __all__ = [
     "AGENCIES", "AGENCY_STATUSES", "AGREEMENTS", "AGREEMENT_STATUSES", "ALIAS_COLUMNS", "CHANGES", "CHANGE_TYPES",
-    "COUNTY_EDITS", "ENDED_AFTER_LISTS", "FIELDS", "IDENTITY_TIERS", "METHODOLOGY", "PENDING_LINK_DAYS",
-    "PUBLICATION_INPUT_COLUMNS", "REDATE_ANY_DAYS", "REDATE_MAX_DAYS", "REVIEW", "ROW_COLUMNS", "STAGE", "TIERS",
+    "COUNTY_EDITS", "EARLY_AGENCY_STATUS", "ENDED_AFTER_LISTS", "FIELDS", "IDENTITY_TIERS", "METHODOLOGY", "PENDING_LINK_DAYS",
+    "PUBLICATION_INPUT_COLUMNS", "REDATE_ANY_DAYS", "REDATE_MAX_DAYS", "REVIEW", "ROW_AGREEMENTS", "ROW_COLUMNS", "STAGE", "START_CHANGES", "TIERS",
     "TYPO_EDITS", "TYPO_EDITS_WITH_SHARED_AGREEMENT", "HistoryResult", "Path", "build_history", "county_key",
     "edits", "history_checks", "load_aliases", "load_inputs", "manual_dir", "methodology_context", "name_key",
-    "render_methodology", "run", "save", "slug", "stable_ids_check",
+    "render_methodology", "row_map_check", "run", "save", "slug", "stable_ids_check",
 ]  # fmt: skip

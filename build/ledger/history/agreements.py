@@ -88,11 +88,8 @@ def assign_agreements(rows: pd.DataFrame, spellings: pd.DataFrame, pubs: pd.Data
     pending = out["list_kind"] == "pending"
     if pending.any():
         requests = pending_requests(out[pending], pubs)
-        listed_at = pubs.set_index("list_index")["published_at"]
-        starts = requests.groupby(["agency_id", "support_type", "request"])["list_index"].min().map(listed_at)
-        requests["start"] = [
-            starts[(a, s, r)].strftime("%Y-%m-%d") for a, s, r in zip(requests["agency_id"], requests["support_type"], requests["request"])
-        ]
+        listed_on = pubs.set_index("list_index")["published_at"].dt.strftime("%Y-%m-%d")
+        requests["start"] = requests.groupby(["agency_id", "support_type", "request"])["list_index"].transform("min").map(listed_on)
         requests["pending_id"] = requests["agency_id"] + "-" + requests["support_type"].map(MODEL_CODES) + "-pending-" + requests["start"]
         out = out.merge(requests[["agency_id", "support_type", "list_index", "pending_id"]], on=["agency_id", "support_type", "list_index"], how="left")
         out.loc[out["list_kind"] == "pending", "agreement_id"] = out.loc[out["list_kind"] == "pending", "pending_id"]
@@ -109,7 +106,11 @@ def listings_of(rows: pd.DataFrame, pubs: pd.DataFrame) -> pd.DataFrame:
 
 
 def agreement_spans(listed: pd.DataFrame, pubs: pd.DataFrame) -> pd.DataFrame:
-    """Per agreement: first and last listing, blips, whether it ended, and where the end window lies."""
+    """Per agreement: first and last listing, blips, how many of its kind's latest lists lack it, and its first absence.
+
+    `after` counts the non-empty lists of its kind since its last listing: 0 is on the latest
+    list, `gone` is any other, and `ended` is gone from ENDED_AFTER_LISTS lists or more.
+    """
     absent = listed.groupby("agreement_id")["listing"].diff().fillna(1) - 1
     listed = listed.assign(
         absent=absent,
@@ -129,12 +130,36 @@ def agreement_spans(listed: pd.DataFrame, pubs: pd.DataFrame) -> pd.DataFrame:
     )
     last_listing = pubs[~pubs["is_empty"]].groupby("list_kind")["listing"].max()
     spans["after"] = spans["list_kind"].map(last_listing) - spans["last_listing"]
+    spans["gone"] = spans["after"] > 0
     spans["ended"] = spans["after"] >= ENDED_AFTER_LISTS
-    by_listing = pubs[~pubs["is_empty"]].set_index(["list_kind", "listing"])["list_index"]
-    spans["first_absent_list_index"] = [
-        by_listing.get((k, l + 1), -1) for k, l in zip(spans["list_kind"], spans["last_listing"])
-    ]
+    spans["first_absent_list_index"] = list_at(pubs, spans["list_kind"], spans["last_listing"] + 1)
     return spans
+
+
+def list_at(pubs: pd.DataFrame, kinds, listings) -> np.ndarray:
+    """The list_index of each (kind, listing), or -1 where that kind has no such non-empty list."""
+    kinds, listings = np.asarray(kinds), np.asarray(listings, dtype=np.int64)
+    found = np.full(len(listings), -1, dtype=np.int64)
+    for kind, lists in pubs[~pubs["is_empty"]].groupby("list_kind"):
+        # A kind's non-empty lists are numbered 0, 1, 2 ... in order: the listing is the position.
+        by_listing = lists.sort_values("listing")["list_index"].to_numpy()
+        hit = (kinds == kind) & (listings >= 0) & (listings < len(by_listing))
+        found[hit] = by_listing[listings[hit]]
+    return found
+
+
+def agreement_statuses(list_kind: pd.Series, after: pd.Series, change_of_next: np.ndarray) -> np.ndarray:
+    """Each agreement's status (rules.AGREEMENT_STATUSES) from its kind, the latest lists without it and what followed it."""
+    pending = np.asarray(list_kind) == "pending"
+    after = np.asarray(after)
+    gone, ended = after > 0, after >= ENDED_AFTER_LISTS
+    status = np.where(ended, "ended", np.where(gone, "missing", "active"))
+    # A renewal already listed is the agreement now: the old one is superseded from its first absence on.
+    status = np.where(gone & (change_of_next == "renewed"), "superseded", status)
+    # A request signed is signed even while ICE still prints it on the pending list.
+    signed = change_of_next == "moved from pending to signed"
+    requests = np.where(signed, "signed", np.where(ended, "lapsed", np.where(gone, "missing", "pending")))
+    return np.where(pending, requests, status).astype(object)
 
 
 def agreement_table(rows: pd.DataFrame, spans: pd.DataFrame, links: pd.DataFrame, pubs: pd.DataFrame) -> pd.DataFrame:
@@ -160,26 +185,33 @@ def agreement_table(rows: pd.DataFrame, spans: pd.DataFrame, links: pd.DataFrame
     table["first_publication_id"] = table["first_list_index"].map(pid)
     table["last_listed"] = table["last_list_index"].map(at)
     table["last_publication_id"] = table["last_list_index"].map(pid)
-    ended = table["ended"]
-    table["first_absent"] = table["first_absent_list_index"].map(at).where(ended)
-    table["first_absent_publication_id"] = table["first_absent_list_index"].map(pid).where(ended)
+    # Set for every agreement off the latest list of its kind (missing, ended, lapsed, superseded ...).
+    gone = table["gone"]
+    table["first_absent"] = table["first_absent_list_index"].map(at).where(gone)
+    table["first_absent_publication_id"] = table["first_absent_list_index"].map(pid).where(gone)
     ids = pubs.sort_values("list_index")["publication_id"].to_numpy(dtype=object)
     table["publication_ids"] = table["list_indexes"].map(lambda indexes: ids[np.asarray(indexes)].tolist())
     # links are sorted with a pending request before a renewal: the request is the one named as previous.
     table["previous_agreement_id"] = table.index.map(links.drop_duplicates("next_agreement_id").set_index("next_agreement_id")["previous_agreement_id"])
     table["next_agreement_id"] = table.index.map(links.set_index("previous_agreement_id")["next_agreement_id"])
-    change_of_next = table.index.map(links.set_index("previous_agreement_id")["change"])
-    pending = table["list_kind"] == "pending"
-    status = np.where(ended, "ended", "active")
-    status = np.where(ended & (np.asarray(change_of_next) == "renewed"), "superseded", status)
-    status = np.where(pending, np.where(table["next_agreement_id"].notna(), "signed", np.where(ended, "dropped", "pending")), status)
+    change_of_next = np.asarray(table.index.map(links.set_index("previous_agreement_id")["change"]))
+    status = agreement_statuses(table["list_kind"], table["after"], change_of_next)
     table["status"] = status
+    pending = table["list_kind"] == "pending"
     redated = table["signed_dates"].map(len) > 1
     table.loc[redated, "identity"] = table.loc[redated, "identity"].map(lambda t: ",".join(sorted(set(t.split(",")) | {"redating"})))
     table["signed"] = table["signed"].where(~pending, None)
     table["lists"] = table["lists"].astype(int)
     table = table.reset_index().sort_values("agreement_id").reset_index(drop=True)
     return table[AGREEMENTS.names]
+
+
+def agency_status(statuses: set[str], had_agreements: bool) -> str:
+    """An agency's status (rules.AGENCY_STATUSES) from its agreements' statuses."""
+    for status in ("active", "missing", "pending"):
+        if status in statuses:
+            return status
+    return "ended" if had_agreements else "lapsed"
 
 
 def agency_table(rows: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
@@ -200,9 +232,7 @@ def agency_table(rows: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
     table["spellings"] = table["spellings"].map(lambda names: sorted(names))
     table["county"] = county.set_index("agency_id")["county"]
     statuses = agreements.groupby("agency_id")["status"].agg(set)
-    table["status"] = statuses.map(
-        lambda s: "active" if "active" in s else "pending" if "pending" in s else "ended" if s & {"ended", "superseded", "signed"} else "dropped"
-    )
-    table["agreements"] = agreements[agreements["list_kind"] == "participating"].groupby("agency_id").size()
-    table["agreements"] = table["agreements"].fillna(0).astype(int)
+    participating = agreements[agreements["list_kind"] == "participating"].groupby("agency_id").size()
+    table["status"] = [agency_status(statuses[a], a in participating.index) for a in table.index]
+    table["agreements"] = participating.reindex(table.index, fill_value=0).astype(int)
     return table.reset_index().sort_values("agency_id").reset_index(drop=True)[AGENCIES.names]

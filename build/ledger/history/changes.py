@@ -1,10 +1,12 @@
-"""Makes the change log (changes.parquet): each agreement's appearance, renewal or switch, field changes and end."""
+"""Makes the change log (changes.parquet): each agreement's start, renames and field changes, drops, returns and confirmed ends."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from ..common.distinct import map_distinct
+from .agreements import list_at
 from .names import county_key, name_key
 from .rules import CHANGE_TYPES, ENDED_AFTER_LISTS, FIELDS
 
@@ -29,7 +31,10 @@ def field_values(listed: pd.DataFrame) -> pd.DataFrame:
 
 
 def field_changes(listed: pd.DataFrame) -> pd.DataFrame:
-    """'field changed' rows: a value that differs from the agreement's previous listing, where both lists have the column."""
+    """Field rows (renamed for the agency's name, else field changed): a value that differs from the agreement's previous listing.
+
+    A field is compared only where both lists printed its column.
+    """
     values = field_values(listed)
     same_agreement = listed["agreement_id"].eq(listed["agreement_id"].shift())
     present = {
@@ -66,38 +71,67 @@ def field_changes(listed: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def absences(listed: pd.DataFrame, links: pd.DataFrame, pubs: pd.DataFrame) -> pd.DataFrame:
+    """dropped, back, ended and lapsed rows: each run of lists without an agreement, told where it begins, is confirmed and ends.
+
+    A run begins after one of its listings: in the next list of its kind (dropped), it counts
+    as an end in its ENDED_AFTER_LISTS-th list (ended, or lapsed for a request), and it ends
+    where the agreement is listed again (back). A request has no dropped or back (the pending
+    list swings by design), and the last run of an agreement renewed or a request signed is
+    told by its successor's change, not as a drop or an end.
+    """
+    agreement = listed["agreement_id"]
+    is_last = ~agreement.eq(agreement.shift(-1)).to_numpy()
+    # After its last listing, a run lasts until the latest list of its kind (and is still open).
+    latest = pubs[~pubs["is_empty"]].groupby("list_kind")["listing"].max()
+    listing = listed["listing"].to_numpy()
+    # `listed` is in agreement and listing order: the next row is the agreement's next listing.
+    end = np.where(is_last, listed["list_kind"].map(latest).to_numpy() + 1, np.roll(listing, -1))
+    gap = end - listing - 1
+    # A renewal continues the agreement, and a request signed goes on as its agreement: their last
+    # absence is told by the successor's change. A model switch does not continue the old model's
+    # agreement: it is gone, and its drop and end are told.
+    continued = links.loc[links["change"] != "model switch", "previous_agreement_id"]
+    told_by_successor = is_last & agreement.isin(continued).to_numpy()
+    participating = (listed["list_kind"] == "participating").to_numpy()
+    first_absent = list_at(pubs, listed["list_kind"], listing + 1)
+    drop = participating & (gap > 0) & ~told_by_successor
+    dropped = pd.DataFrame({"agreement_id": agreement[drop], "list_index": first_absent[drop], "change": "dropped", "detail": ""})
+    confirmed = (gap >= ENDED_AFTER_LISTS) & ~told_by_successor
+    day = pubs.set_index("list_index")["published_at"].dt.strftime("%Y-%m-%d")
+    ended = pd.DataFrame(
+        {
+            "agreement_id": agreement[confirmed],
+            "list_index": list_at(pubs, listed["list_kind"][confirmed], listing[confirmed] + ENDED_AFTER_LISTS),
+            "change": np.where(participating[confirmed], "ended", "lapsed"),
+            "detail": [
+                f"last listed {day[last]}, not on ICE's list since {day[absent]}"
+                for last, absent in zip(listed["list_index"][confirmed], first_absent[confirmed])
+            ],
+        }
+    )
+    came_back = participating & (gap > 0) & ~is_last
+    returns = listed[["agreement_id", "list_index"]].shift(-1)[came_back]
+    back = pd.DataFrame(
+        {
+            "agreement_id": returns["agreement_id"],
+            "list_index": returns["list_index"].astype(int),
+            "change": "back",
+            "detail": [f"listed again after {int(g)} lists without it" for g in gap[came_back]],
+        }
+    )
+    return pd.concat([dropped, ended, back], ignore_index=True)
+
+
 def build_changes(spans: pd.DataFrame, links: pd.DataFrame, listed: pd.DataFrame, pubs: pd.DataFrame) -> pd.DataFrame:
-    """The change log: each agreement's appearance, end and field changes, in the publication where each was first seen."""
+    """The change log: each agreement's start, renames and field changes, drops, returns and confirmed ends, in the list where each was seen."""
     # An agreement that is both a pending request signed and a renewal is two changes, told in two rows.
     starts = spans[["first_list_index"]].rename(columns={"first_list_index": "list_index"}).reset_index()
     starts = starts.merge(links.rename(columns={"next_agreement_id": "agreement_id"}), on="agreement_id", how="left")
     starts["change"] = starts["change"].fillna("added")
     starts["detail"] = ""
-    # An agreement back after an absence long enough to count as an end is told as ended, then added again.
-    absent = listed.groupby("agreement_id")["listing"].diff() - 1
-    relisted = listed[absent >= ENDED_AFTER_LISTS]
-    by_listing = pubs[~pubs["is_empty"]].set_index(["list_kind", "listing"])["list_index"]
-    previous_listing = listed.groupby("agreement_id")["listing"].shift()[absent >= ENDED_AFTER_LISTS]
-    again = pd.DataFrame(
-        {
-            "agreement_id": relisted["agreement_id"],
-            "list_index": relisted["list_index"],
-            "change": "added",
-            "detail": [f"listed again after {int(a)} lists without it" for a in absent[absent >= ENDED_AFTER_LISTS]],
-        }
-    )
-    gone = pd.DataFrame(
-        {
-            "agreement_id": relisted["agreement_id"],
-            "list_index": [by_listing[(k, int(l) + 1)] for k, l in zip(relisted["list_kind"], previous_listing)],
-            "change": "ended",
-            "detail": "missing from the lists that followed; listed again later",
-        }
-    )
-    ends = spans[spans["ended"] & ~spans.index.isin(links["previous_agreement_id"])]
-    ended = pd.DataFrame({"agreement_id": ends.index, "list_index": ends["first_absent_list_index"].to_numpy(), "change": "ended", "detail": ""})
     fields = field_changes(listed)
-    fields["change"] = "field changed"
+    fields["change"] = np.where(fields["field"] == "agency", "renamed", "field changed")
     switches = starts["change"] == "model switch"
     model_of = listed.drop_duplicates("agreement_id").set_index("agreement_id")["support_type"]
     starts.loc[switches, "field"] = "support_type"
@@ -106,7 +140,7 @@ def build_changes(spans: pd.DataFrame, links: pd.DataFrame, listed: pd.DataFrame
     # The archive's first list is where everything then in force appears, not when it was added.
     first_lists = set(pubs[~pubs["is_empty"]].groupby("list_kind")["list_index"].min())
     starts.loc[starts["list_index"].isin(first_lists) & (starts["change"] == "added"), "detail"] = "in the first list of the archive"
-    changes = pd.concat([starts, again, gone, ended, fields], ignore_index=True)
+    changes = pd.concat([starts, fields, absences(listed, links, pubs)], ignore_index=True)
     for column in ("field", "old_value", "new_value", "previous_agreement_id", "detail"):
         if column not in changes:
             changes[column] = None

@@ -12,7 +12,7 @@ from ..common.qa import check
 from .agreements import assign_agreements, order_publications, prepare_rows
 from .identity import resolve_agencies
 from .names import name_key
-from .rules import ENDED_AFTER_LISTS
+from .rules import ENDED_AFTER_LISTS, START_CHANGES
 
 if TYPE_CHECKING:
     from .stage import HistoryResult
@@ -29,22 +29,21 @@ def history_checks(
     tiers: dict[str, int],
     spans: pd.DataFrame,
 ) -> list[dict]:
-    """The stage's checks: every row in one agreement, each list's agreements equal to its distinct rows, and counts."""
+    """The stage's checks: each list's agreements equal to its distinct rows, ids unique, every agreement started, and counts."""
     qa: list[dict] = []
-    unmapped = int(rows["agreement_id"].isna().sum())
-    qa.append(check("rows_map_to_one_agreement", "all rows", unmapped, 0, "pass" if unmapped == 0 else "fail"))
     exact = rows["state"] + "|" + map_distinct(rows["agency_name"], name_key) + "|" + rows["support_type"] + "|" + map_distinct(rows["signed"], str)
     distinct_rows = exact.groupby(rows["publication_id"]).nunique()
     listed = agreements[["agreement_id", "publication_ids"]].explode("publication_ids").dropna()
-    active = listed.groupby("publication_ids")["agreement_id"].nunique()
-    from_rows = rows.groupby("publication_id")["agreement_id"].agg(set)
-    from_table = listed.groupby("publication_ids")["agreement_id"].agg(set)
+    listed = listed.rename(columns={"publication_ids": "publication_id"})
+    active = listed.groupby("publication_id")["agreement_id"].nunique()
+    # The list's agreements by its rows and by agreements.publication_ids: a pair on one side only differs.
+    both = rows[["publication_id", "agreement_id"]].drop_duplicates().merge(listed.drop_duplicates(), how="outer", indicator=True)
+    differing = both[both["_merge"] != "both"].groupby("publication_id").size()
     broken = 0
     for publication_id in pubs["publication_id"]:
         expected = int(distinct_rows.get(publication_id, 0))
         found = int(active.get(publication_id, 0))
-        same = from_rows.get(publication_id, set()) == from_table.get(publication_id, set())
-        if found != expected or not same:
+        if found != expected or publication_id in differing.index:
             broken += 1
             qa.append(check("publication_agreements_equal_distinct_rows", publication_id, found, expected, "fail"))
     qa.append(check("publications_agreements_equal_distinct_rows", "all publications", broken, 0, "pass" if broken == 0 else "fail"))
@@ -58,9 +57,10 @@ def history_checks(
     known_pubs = set(pubs["publication_id"])
     orphans = int((~changes["publication_id"].isin(known_pubs)).sum() + (~changes["agreement_id"].isin(set(agreements["agreement_id"]))).sum())
     qa.append(check("changes_refer_to_known_lists_and_agreements", "changes", orphans, 0, "pass" if orphans == 0 else "fail"))
-    starts = changes[changes["change"] != "field changed"].groupby("agreement_id").size()
+    starts = changes[changes["change"].isin(START_CHANGES)].groupby("agreement_id").size()
     unstarted = int((~agreements["agreement_id"].isin(starts.index)).sum())
     qa.append(check("every_agreement_has_a_start", "agreements", unstarted, 0, "pass" if unstarted == 0 else "fail"))
+    qa.append(statuses_agree_with_changes(agreements, changes))
     for agreement_id, blips in spans.loc[spans["blips"] > 0, "blips"].items():
         qa.append(check("blip", agreement_id, f"missing from a list then back ({int(blips)} time(s))", "reviewed", "info"))
     # The evidence behind ENDED_AFTER_LISTS, rebuilt each time so a longer blip is seen when it happens.
@@ -70,7 +70,8 @@ def history_checks(
     qa.append(check("longest_blip_lists", "all agreements", longest, f"< {ENDED_AFTER_LISTS}", "info"))
     for agreement_id, absent in zip(listings.loc[returns.index, "agreement_id"], returns):
         qa.append(check("listed_again_after_an_end", agreement_id, f"back after {int(absent)} lists without it", "reviewed", "warn"))
-    waiting = spans[(spans["after"] > 0) & ~spans["ended"]]
+    missing = set(agreements.loc[agreements["status"] == "missing", "agreement_id"])
+    waiting = spans[spans.index.isin(missing)]
     for agreement_id, after in waiting["after"].items():
         qa.append(check("missing_from_latest_lists", agreement_id, f"{int(after)} list(s)", f"ended at {ENDED_AFTER_LISTS}", "info"))
     for status, count in agreements["status"].value_counts().sort_index().items():
@@ -80,6 +81,41 @@ def history_checks(
     for tier, count in tiers.items():
         qa.append(check("identity_tier", tier, count, "counted", "info"))
     return qa
+
+
+# The change that must tell each status, in the list after the agreement's last listing.
+STATUS_CHANGES = {"missing": "dropped", "ended": "ended", "lapsed": "lapsed"}
+
+
+def statuses_agree_with_changes(agreements: pd.DataFrame, changes: pd.DataFrame) -> dict:
+    """Every missing agreement has its dropped, every ended its ended, every lapsed request its lapsed, and no superseded one a drop.
+
+    The site counts drops and ends from the change log and statuses from agreements; this holds the two to one story.
+    """
+    told = agreements["status"].map(STATUS_CHANGES)
+    # A missing request is not dropped (the pending list swings by design).
+    told = told.where(~((agreements["status"] == "missing") & (agreements["list_kind"] == "pending")))
+    need = agreements.assign(needed=told)[told.notna()][["agreement_id", "last_listed", "needed"]]
+    later = changes[["agreement_id", "change", "published_at"]].merge(need, on="agreement_id")
+    later = later[(later["published_at"] > later["last_listed"]) & (later["change"] == later["needed"])]
+    untold = int((~need["agreement_id"].isin(later["agreement_id"])).sum())
+    superseded = agreements.loc[agreements["status"] == "superseded", ["agreement_id", "last_listed"]]
+    drops = changes[changes["change"].isin(["dropped", "ended"])].merge(superseded, on="agreement_id")
+    untold += int((drops["published_at"] > drops["last_listed"]).sum())
+    return check("statuses_agree_with_changes", "agreements", untold, 0, "pass" if untold == 0 else "fail")
+
+
+def row_map_check(sheet_rows: pd.DataFrame, row_agreements: pd.DataFrame) -> dict:
+    """rows_map_to_one_agreement: every accepted sheet row is in the row map once, with one agreement (fail otherwise)."""
+    key = ["publication_id", "row_number"]
+    mapped = row_agreements.dropna(subset=["agreement_id"]).groupby(key)["agreement_id"].agg(["size", "nunique"])
+    found = sheet_rows[key].drop_duplicates().join(mapped, on=key)
+    wrong = int(((found["size"] != 1) | (found["nunique"] != 1)).sum())
+    # A map row for no accepted row would be a figure counted from nothing.
+    extra = int(len(mapped) - len(found.dropna(subset=["size"])))
+    broken = wrong + extra
+    subject = f"{len(sheet_rows):,} accepted rows"
+    return check("rows_map_to_one_agreement", subject, broken, 0, "pass" if broken == 0 else "fail")
 
 
 def stable_ids_check(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases: FixTable, result: "HistoryResult") -> dict:

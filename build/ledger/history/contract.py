@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..common.contracts import Column, ForeignKey, Stage, Table, qa_table
-from .rules import AGENCY_STATUSES, AGREEMENT_STATUSES, CHANGE_TYPES, ENDED_AFTER_LISTS, FIELDS, TIERS
+from .rules import AGENCY_STATUSES, AGREEMENT_STATUSES, CHANGE_TYPES, EARLY_AGENCY_STATUS, ENDED_AFTER_LISTS, FIELDS, TIERS
 
 S, I, B, D, T, A = "string", "integer", "boolean", "date", "datetime", "array"
 
@@ -33,7 +33,7 @@ AGENCIES = Table(
         Column("agency_type", S, "the agency type of its latest listing"),
         Column("first_listed", T, "when the first list that printed it was published"),
         Column("last_listed", T, "when the last list that printed it was published"),
-        Column("status", S, f"one of {one_of(AGENCY_STATUSES)}"),
+        Column("status", S, f"one of {one_of(s for s in AGENCY_STATUSES if s != EARLY_AGENCY_STATUS)} (rules.AGENCY_STATUSES)"),
         Column("agreements", I, "how many participating agreements it had"),
         IDENTITY,
     ),
@@ -54,12 +54,12 @@ AGREEMENTS = Table(
         Column("model", S, "the model's short code: jem, tfm or wso"),
         Column("signed", D, "the latest signing date printed; empty for a pending request"),
         Column("signed_dates", A, "every signing date printed for it (ISO dates), in the order first printed"),
-        Column("status", S, f"one of {one_of(AGREEMENT_STATUSES)}"),
+        Column("status", S, f"one of {one_of(AGREEMENT_STATUSES)} (rules.AGREEMENT_STATUSES)"),
         Column("first_listed", T, "when the first list that printed it was published"),
         Column("first_publication_id", S, "that list"),
         Column("last_listed", T, "when the last list that printed it was published"),
         Column("last_publication_id", S, "that list"),
-        Column("first_absent", T, "for an ended one, when the first list without it was published (the end lies between)"),
+        Column("first_absent", T, "when the first list of its kind without it was published, for one not on the latest list (missing, ended, lapsed, superseded); its end lies between last_listed and this"),
         Column("first_absent_publication_id", S, "that list"),
         Column("previous_agreement_id", S, "the agreement or request it renewed, switched from or signed"),
         Column("next_agreement_id", S, "the agreement that renewed, switched from or signed it"),
@@ -75,25 +75,42 @@ AGREEMENTS = Table(
 
 CHANGES = Table(
     "changes.parquet",
-    "the change log: each agreement's appearance, renewal, field changes and end, in the list where each was first seen",
+    "the change log: each agreement's start, renames and field changes, drops, returns and confirmed ends, in the list where each was seen",
     (
         Column("publication_id", S, "the list where the change was first seen"),
         Column("list_kind", S, "that list's kind: participating or pending"),
         Column("published_at", T, "when that list was published"),
-        Column("change", S, f"one of {one_of(CHANGE_TYPES)}"),
+        Column("change", S, f"one of {one_of(CHANGE_TYPES)} (rules.CHANGE_TYPES), in that order within a list"),
         Column("agreement_id", S, "the agreement changed (agreements.parquet)"),
         Column("agency_id", S, "its agency"),
         Column("state", S, "USPS code"),
         Column("agency_name", S, "the agency's canonical name"),
         Column("support_type", S, "the 287(g) model as ICE names it"),
-        Column("field", S, f"for a field changed or model switch, the field: {one_of(FIELDS)} or support_type"),
+        Column("field", S, f"for a renamed, field changed or model switch, the field: {one_of(FIELDS)} or support_type"),
         Column("old_value", S, "the field's value in the previous list"),
         Column("new_value", S, "its value in this list"),
         Column("previous_agreement_id", S, "for a renewal, model switch or signing, the agreement or request before"),
-        Column("detail", S, "a note: listed again after an absence, in the first list of the archive"),
+        Column("detail", S, "a note: the end window of an ended or lapsed, the lists without it of a back, in the first list of the archive"),
     ),
     foreign_keys=(
         ForeignKey("agreement_id", "agreements.parquet", "agreement_id"),
+        ForeignKey("publication_id", "publications.parquet", "publication_id"),
+    ),
+)
+
+ROW_AGREEMENTS = Table(
+    "row_agreements.parquet",
+    "the row-to-agreement map: every accepted sheet row (sheet_rows.parquet) with the agreement and agency it was counted as",
+    (
+        Column("publication_id", S, "the list (publications.parquet)"),
+        Column("row_number", I, "the row's Excel row number in that list's workbook"),
+        Column("agreement_id", S, "the agreement or request the row is (agreements.parquet)"),
+        Column("agency_id", S, "its agency (agencies.parquet)"),
+    ),
+    primary_key=("publication_id", "row_number"),
+    foreign_keys=(
+        ForeignKey("agreement_id", "agreements.parquet", "agreement_id"),
+        ForeignKey("agency_id", "agencies.parquet", "agency_id"),
         ForeignKey("publication_id", "publications.parquet", "publication_id"),
     ),
 )
@@ -137,7 +154,7 @@ STAGE = Stage(
     run="ledger.history.stage:run",
     reads=("ingest",),
     inputs=("manual:agency_aliases.csv",),
-    writes=(AGENCIES, AGREEMENTS, CHANGES, REVIEW, IDENTITY_TIERS, QA),
+    writes=(AGENCIES, AGREEMENTS, CHANGES, ROW_AGREEMENTS, REVIEW, IDENTITY_TIERS, QA),
     products=(METHODOLOGY,),
     help="resolve identity and build agencies, agreements and the change log from the ingested lists",
 )

@@ -58,23 +58,51 @@ MUNICIPAL_PREFIXES = ("CITY OF ", "TOWN OF ", "VILLAGE OF ")
 MISSING_COUNTY_KEYS = {"", "NA", "N A", "NONE", "UNKNOWN"}
 COUNTY_WORDS = {"COUNTY", "PARISH", "BOROUGH"}
 
-# The vocabularies of the tables, each value with what it means (the contract and the site show them).
+# The status the site gives agencies known only from before the archive (removals' early_agencies.parquet).
+EARLY_AGENCY_STATUS = "before 2021"
+# The vocabularies of the tables, each value with what it means. These dicts are THE definition:
+# the contract, the data dictionary, the methodology and the site quote them.
 AGREEMENT_STATUSES = {
-    "active": "on the participating list, or missing from fewer lists in a row than counts as ended",
-    "ended": f"gone from the participating list for {ENDED_AFTER_LISTS} lists or more, and not replaced",
+    "active": "on ICE's latest participating list",
+    "missing": (
+        f"not on the latest list of its kind, but missing from fewer than {ENDED_AFTER_LISTS} lists in a row, too few to count"
+        " as ended; shown as not on ICE's list since the first list without it (first_absent)"
+    ),
+    "ended": (
+        f"missing from {ENDED_AFTER_LISTS} or more participating lists in a row and not replaced; it ended between the last list"
+        " that had it (last_listed) and the first that did not (first_absent)"
+    ),
     "superseded": "renewed or replaced by a later agreement of the same agency and model",
-    "pending": "on the pending list (a request not yet signed)",
+    "pending": "a request on ICE's latest pending list",
     "signed": "a pending request that went on to appear on the participating list",
-    "dropped": "a pending request that left the pending list without being signed",
+    "lapsed": f"a pending request gone from the pending list for {ENDED_AFTER_LISTS} lists or more without being signed",
 }
 AGENCY_STATUSES = {
     "active": "has an active agreement",
-    "pending": "no active agreement, a pending request",
-    "ended": "had agreements, none active now",
-    "dropped": "only ever on the pending list, and gone from it",
+    "missing": "no active agreement, and one missing from the latest lists (not yet long enough to count as ended)",
+    "pending": "no active or missing agreement, and a request on the latest pending list",
+    "ended": "had agreements, none of them active or missing now",
+    "lapsed": "only ever on the pending list, and gone from it",
+    EARLY_AGENCY_STATUS: "known only from the 2009 Inspector General list or ICE's FY2006-2013 removal statistics, before the archive begins",
 }
 # In the order the change log tells them within one publication.
-CHANGE_TYPES = ["added", "moved from pending to signed", "renewed", "model switch", "field changed", "ended"]
+CHANGE_TYPES = {
+    "added": "an agreement or request on this list for the first time",
+    "moved from pending to signed": "a request of the pending list whose agreement appears on the participating list",
+    "renewed": "a later agreement of the same agency and model, replacing the one before",
+    "model switch": "a later agreement of the same agency under another model, replacing the one before",
+    "renamed": "the same agreement, its signing body printed under another name (old_value and new_value are the names)",
+    "field changed": "the same agreement, one of its other printed fields changed (field, old_value, new_value)",
+    "back": "a participating agreement listed again after lists without it (detail says how many)",
+    "dropped": "a participating agreement that was on the previous participating list and is not on this one",
+    "ended": (
+        f"confirmation of an end: this is the {ENDED_AFTER_LISTS}th participating list in a row without the agreement"
+        " (detail gives the end window: its last list and the first list without it)"
+    ),
+    "lapsed": f"a pending request's confirmation: the {ENDED_AFTER_LISTS}th pending list in a row without it, not signed",
+}
+# The changes that start an agreement: every agreement has one (a request signed as a renewal has two).
+START_CHANGES = ("added", "moved from pending to signed", "renewed", "model switch")
 # The fields compared between an agreement's listings, as named in changes.field ("agency" is its name).
 FIELDS = ["agency", "county", "agency_type", "signed", "moa_status", "moa_url"]
 # The identity tiers in the order they are applied (identity_tiers.csv counts each).

@@ -15,8 +15,8 @@ from ..ingest.contract import PUBLICATIONS, SHEET_ROWS
 from .agreements import agency_table, agreement_spans, agreement_table, assign_agreements, column_presence, listings_of, order_publications, prepare_rows
 from .aliases import load_aliases
 from .changes import build_changes
-from .checks import history_checks, stable_ids_check
-from .contract import AGENCIES, AGREEMENTS, CHANGES, IDENTITY_TIERS, METHODOLOGY, PUBLICATION_INPUT_COLUMNS, QA, REVIEW, ROW_COLUMNS
+from .checks import history_checks, row_map_check, stable_ids_check
+from .contract import AGENCIES, AGREEMENTS, CHANGES, IDENTITY_TIERS, METHODOLOGY, PUBLICATION_INPUT_COLUMNS, QA, REVIEW, ROW_AGREEMENTS, ROW_COLUMNS
 from .identity import resolve_agencies
 from .links import link_agreements, possible_renames
 from .methodology import render_methodology
@@ -34,6 +34,7 @@ class HistoryResult:
     qa: list[dict]
     tiers: dict[str, int]
     rows: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
+    row_agreements: pd.DataFrame = field(repr=False, default_factory=pd.DataFrame)
     seconds: float = 0.0
 
 
@@ -67,7 +68,9 @@ def build_history(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases:
         signed_first=("signed", "first"),
         signed_latest=("signed", "last"),
     )
-    links = link_agreements(spans, info, pubs)
+    # A successor is linked as soon as the old agreement is off the latest list (not only once it
+    # counts as ended), so a renewal is told as renewed the day it happens, never as a drop.
+    links = link_agreements(spans.assign(ended=spans["gone"]), info, pubs)
     agreements = agreement_table(rows, spans, links, pubs)
     changes = build_changes(spans, links, listed, pubs)
     changes = changes.merge(agreements[["agreement_id", "agency_id", "state", "agency_name", "support_type"]], on="agreement_id", how="left")
@@ -79,7 +82,9 @@ def build_history(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases:
         review = pd.concat([review, renames], ignore_index=True).sort_values(["what", "state", "first", "second"]).reset_index(drop=True)
         tiers["review"] = len(review)
     qa += history_checks(pubs, rows, listed, agencies, agreements, changes, review, tiers, spans)
-    return HistoryResult(agencies, agreements, changes, review, qa, tiers, rows=rows)
+    row_agreements = rows[ROW_AGREEMENTS.names].sort_values(["publication_id", "row_number"]).reset_index(drop=True)
+    qa.append(row_map_check(sheet_rows, row_agreements))
+    return HistoryResult(agencies, agreements, changes, review, qa, tiers, rows=rows, row_agreements=row_agreements)
 
 
 def save(build: Path, result: HistoryResult) -> None:
@@ -87,6 +92,7 @@ def save(build: Path, result: HistoryResult) -> None:
     save_table(build, AGENCIES, result.agencies)
     save_table(build, AGREEMENTS, result.agreements)
     save_table(build, CHANGES, result.changes)
+    save_table(build, ROW_AGREEMENTS, result.row_agreements)
     save_table(build, REVIEW, result.review)
     tiers = pd.DataFrame({"tier": list(TIERS), "merges": [result.tiers[t] for t in TIERS], "description": list(TIERS.values())})
     save_table(build, IDENTITY_TIERS, tiers)
