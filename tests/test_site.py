@@ -25,7 +25,7 @@ from ledger.common.states import state_count
 from ledger.history.rules import AGENCY_STATUSES, AGREEMENT_STATUSES, CHANGE_TYPES, FIELDS
 from ledger.site.contract import CHANGE_COUNTS
 from ledger.site.pages.common import SUMMARY_ALWAYS, SUMMARY_WHEN_ANY
-from ledger.site.tables import DISPLAY_ORDER, OLD_WORDS
+from ledger.site.tables import DISPLAY_ORDER
 
 from .conftest import SCREENSHOTS, serve
 
@@ -133,7 +133,7 @@ def test_every_message_in_the_catalog_is_used():
     quoted = set()
     for path in code:
         quoted |= set(re.findall(r'"([^"\n]+)"', path.read_text()))
-    words = [f"status.{s}" for s in DISPLAY_ORDER] + [f"change.{c}" for c in CHANGE_COUNTS]
+    words = [f"status.{s}" for s in [*DISPLAY_ORDER, *AGENCY_STATUSES]] + [f"change.{c}" for c in CHANGE_COUNTS]
     labels = {f"model.{m}" for m in SUPPORT_TYPES} | set(words) | {f"{w}.meaning" for w in words} | {f"field.{f}" for f in [*FIELDS, "support_type"]}
     labels |= {f"moa_status.{v}" for v in MOA_STATUSES} | {f"summary.{c}" for c in SUMMARY_ALWAYS + SUMMARY_WHEN_ANY}
     unused = sorted(key for key in catalog if not key.startswith("_") and key not in quoted | labels)
@@ -146,12 +146,11 @@ MOA_STATUSES = ["posted", "other address", "pending", "none"]  # ingest's moa_st
 def test_every_status_and_change_type_of_the_vocabulary_has_a_label_and_a_meaning():
     """history/rules.py is the vocabulary's one home: a word added there without a label fails here."""
     catalog = render.Messages("en").catalog
-    # Words of a history from before issue 10 are read as the new ones (tables.OLD_WORDS) and never shown.
-    statuses = (set(AGREEMENT_STATUSES) | set(AGENCY_STATUSES)) - set(OLD_WORDS)
+    statuses = set(AGREEMENT_STATUSES) | set(AGENCY_STATUSES)
     keys = [f"status.{s}" for s in statuses] + [f"change.{c}" for c in CHANGE_TYPES]
     missing = sorted(k for k in keys + [f"{k}.meaning" for k in keys] if k not in catalog)
     assert missing == []
-    assert set(CHANGE_TYPES) <= set(CHANGE_COUNTS) and statuses <= set(DISPLAY_ORDER)
+    assert set(CHANGE_TYPES) <= set(CHANGE_COUNTS) and set(AGREEMENT_STATUSES) <= set(DISPLAY_ORDER)
 
 
 def test_two_builds_from_one_checkout_at_the_same_time_keep_apart(tmp_path):

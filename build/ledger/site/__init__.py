@@ -19,7 +19,7 @@ EXPORTS = {
     **dict.fromkeys(["day", "h", "md", "num", "safe_url"], "format"),
     "Messages": "messages",
     **dict.fromkeys(["RenderResult", "run"], "stage"),
-    **dict.fromkeys(["county_matches", "normalise_county", "removals_per_year", "steps", "in_vocabulary"], "tables"),
+    **dict.fromkeys(["county_matches", "normalise_county", "removals_per_year", "steps"], "tables"),
 }
 __all__ = sorted(EXPORTS)
 

@@ -141,7 +141,7 @@ def list_changes(changes: pd.DataFrame, publications: pd.DataFrame) -> pd.DataFr
 
 
 def figure_tables(agreements, agencies, publications, changes, states, latest_p, latest_n) -> dict[str, pd.DataFrame]:
-    """Every figure table, by its contract's file name. `agreements` and `agencies` carry the one vocabulary's statuses."""
+    """Every figure table, by its contract's file name, from the saved tables (statuses in the one vocabulary of history/rules.py)."""
     columns = as_of(publications, latest_p, latest_n)
     per_state = state_figures(agreements, states, columns)
     tables = {

@@ -20,7 +20,7 @@ from .mkdocs import run_mkdocs
 from .pages import Figures, prepare, render_pages
 from .source import prepare_source, remove_stale
 from .svgs import render_svgs
-from .tables import in_vocabulary, latest
+from .tables import latest
 from .vendor import copy_vendor
 
 FIGURE_TABLES = (NATIONAL_FIGURES, STATE_FIGURES, AGENCY_FIGURES, LIST_CHANGES)
@@ -45,7 +45,6 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
     inputs = load_inputs(data_dir)
     latest_p = latest(inputs.publications, "participating")
     latest_n = latest(inputs.publications, "pending")
-    inputs.agreements, inputs.agencies = in_vocabulary(inputs.agreements, inputs.agencies, inputs.publications)
     tables = figure_tables(inputs.agreements, inputs.agencies, inputs.publications, inputs.changes, inputs.states, latest_p, latest_n)
     for table in FIGURE_TABLES:
         save_table(build, table, tables[table.file])

@@ -69,39 +69,6 @@ def steps(series: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([kept, closing]).sort_values(["date", "support_type"])
 
 
-# The history stage before issue 10 wrote `active` for an agreement gone from the latest list but
-# not yet ended, and `dropped` for a lapsed request. Until its new vocabulary is merged, these
-# are read as the new words here, once, so every page and table below sees only the new ones;
-# on a history that writes the new words this changes nothing.
-OLD_WORDS = {"dropped": "lapsed"}
-
-
-def in_vocabulary(agreements: pd.DataFrame, agencies: pd.DataFrame, publications: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(agreements, agencies) with statuses in the one vocabulary (history/rules.py), first_absent set for `missing`."""
-    out = agreements.copy()
-    out["status"] = out["status"].replace(OLD_WORDS)
-    for kind, live in (("participating", "active"), ("pending", "pending")):
-        lists = publications[publications["list_kind"] == kind].sort_values("published_at")
-        if lists.empty:
-            continue
-        latest_id = lists["publication_id"].iloc[-1]
-        gone = (out["list_kind"] == kind) & (out["status"] == live) & ~out["publication_ids"].map(lambda ids: latest_id in set(ids))
-        if gone.any():
-            after = lists.set_index("published_at")["publication_id"]
-            # The first list of its kind after its last listing: where it was first absent.
-            position = after.index.searchsorted(out.loc[gone, "last_listed"], side="right")
-            out.loc[gone, "status"] = "missing"
-            out.loc[gone, "first_absent"] = after.index[position].values
-            out.loc[gone, "first_absent_publication_id"] = after.values[position]
-    statuses = out.groupby("agency_id")["status"].agg(set)
-    shown = agencies.copy()
-    shown["status"] = shown["status"].replace(OLD_WORDS)
-    # An agency counted active by the old history whose agreements are all gone from the list is missing.
-    now_missing = shown["agency_id"].map(lambda a: "active" not in statuses.get(a, set()) and "missing" in statuses.get(a, set()))
-    shown.loc[(shown["status"] == "active") & now_missing, "status"] = "missing"
-    return out, shown
-
-
 def agreement_rows(agreements: pd.DataFrame) -> pd.DataFrame:
     """Agreements as listed on pages: participating ones, plus pending requests still pending."""
     pending = agreements["list_kind"] == "pending"

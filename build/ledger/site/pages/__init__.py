@@ -19,7 +19,7 @@ from .state import state_pages
 
 
 def prepare(inputs, figures: Figures, rows: pd.DataFrame, latest_p: pd.Series, latest_n: pd.Series | None, source: Path, t: Messages) -> Site:
-    """The tables every page draws from. `inputs` carries the one vocabulary's statuses already; `figures` are the saved figure tables."""
+    """The tables every page draws from; `figures` are the saved figure tables."""
     common = common_context(inputs.publications, latest_p, latest_n, t)
     env = environment(t, source)
     env.globals.update(common)

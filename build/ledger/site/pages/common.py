@@ -80,7 +80,7 @@ class Site:
 
     t: Messages
     env: jinja2.Environment
-    inputs: object  # ledger.site.inputs.Inputs, with statuses in the one vocabulary (tables.in_vocabulary)
+    inputs: object  # ledger.site.inputs.Inputs
     shown: pd.DataFrame  # agreements as pages list them
     figures: pd.DataFrame  # the saved state figures beside each state's name
     national: pd.Series  # the saved national figures
