@@ -57,31 +57,9 @@ def publish_workbooks(data_dir: Path, folder: Path, manifest: pd.DataFrame) -> s
     return wanted
 
 
-def mapped_rows(rows: pd.DataFrame, links: pd.DataFrame | None, agreements: pd.DataFrame, agencies: pd.DataFrame) -> pd.DataFrame:
-    """The sheet rows with the agreement and agency each one is (history's row_agreements table when there is one).
-
-    Without that table (a history from before issue 10) a row is matched here to the agreement of
-    its list, agency spelling and model, and of its signing date where the agency has several.
-    """
-    if links is not None:
-        return rows.merge(links[["publication_id", "row_number", "agreement_id", "agency_id"]], on=["publication_id", "row_number"], how="left")
-    spellings = agencies[["agency_id", "state", "spellings"]].explode("spellings").rename(columns={"spellings": "agency_name"})
-    out = rows.merge(spellings.drop_duplicates(["state", "agency_name"]), on=["state", "agency_name"], how="left")
-    listed = agreements[["agreement_id", "agency_id", "list_kind", "support_type", "signed_dates", "publication_ids"]].explode("publication_ids")
-    listed = listed[listed["publication_ids"].isin(set(rows["publication_id"]))].rename(columns={"publication_ids": "publication_id"})
-    pairs = out.reset_index().merge(listed, on=["publication_id", "agency_id", "list_kind", "support_type"], how="left")
-    pairs["same_date"] = [signed_in(signed, dates) for signed, dates in zip(pairs["signed"], pairs["signed_dates"])]
-    best = pairs.sort_values(["index", "same_date"], ascending=[True, False]).drop_duplicates("index").set_index("index")
-    out["agreement_id"] = best["agreement_id"].reindex(out.index).fillna("")
-    out["agency_id"] = out["agency_id"].fillna("")
-    return out
-
-
-def signed_in(signed: object, dates: object) -> bool:
-    """Whether a row's signing date is one of an agreement's (False for a pending row or no candidate)."""
-    if signed is None or dates is None or isinstance(dates, float) or pd.isna(signed):
-        return False
-    return day(signed) in {str(d)[:10] for d in dates}
+def mapped_rows(rows: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
+    """The sheet rows with the agreement and agency each one is, from history's row_agreements table."""
+    return rows.merge(links[["publication_id", "row_number", "agreement_id", "agency_id"]], on=["publication_id", "row_number"], how="left")
 
 
 def rows_for(rows: pd.DataFrame, state: str | None = None) -> pd.DataFrame:

@@ -36,7 +36,7 @@ class Inputs:
     oig: pd.DataFrame  # the Inspector General's 2009 table of agreements
     oig_findings: pd.DataFrame  # its 2010 findings
     identity_text: str
-    row_links: pd.DataFrame | None  # history's row_agreements.parquet; None from a history before issue 10
+    row_links: pd.DataFrame  # history's row_agreements.parquet: each accepted sheet row's agreement
 
 
 def parquet(build: Path, name: str) -> pd.DataFrame:
@@ -88,7 +88,7 @@ def load_inputs(data_dir: Path) -> Inputs:
         oig=parquet(build, "oig_2009_agreements.parquet"),
         oig_findings=parquet(build, "oig_2010_findings.parquet"),
         identity_text=identity.read_text(encoding="utf-8"),
-        row_links=pd.read_parquet(build / ROW_LINKS) if (build / ROW_LINKS).exists() else None,
+        row_links=parquet(build, ROW_LINKS),
     )
 
 

@@ -56,7 +56,7 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
         lists=read_table(build, LIST_CHANGES),
     )
     latest_ids = [p["publication_id"] for p in (latest_p, latest_n) if p is not None]
-    rows = mapped_rows(sheet_rows_of(data_dir, latest_ids), inputs.row_links, inputs.agreements, inputs.agencies)
+    rows = mapped_rows(sheet_rows_of(data_dir, latest_ids), inputs.row_links)
 
     source, config = prepare_source(Path(work_dir) if work_dir else build)
     copy_vendor(source / "assets" / "vendor")
