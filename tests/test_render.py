@@ -54,8 +54,9 @@ def test_figures_count_the_statuses_of_the_saved_tables_and_name_their_source_fi
                                   PUBS, changes_frame(), states, PUBS.iloc[2], PUBS.iloc[4])  # fmt: skip
     figures = tables["state_figures.parquet"].set_index("usps")
     assert figures.loc["TX", ["active", "active_tfm", "missing", "ended", "agencies", "pending", "ever"]].tolist() == [1, 1, 1, 1, 1, 1, 3]
-    assert figures.loc["VT", ["active", "ever"]].tolist() == [0, 0]
+    assert figures.loc["VT", ["active", "ever", "changes"]].tolist() == [0, 0, 0] and figures.loc["TX", "changes"] == 3
     national = tables["national_figures.parquet"].iloc[0]
+    assert national["participating_changes"] == 5
     assert (national["source_file"], national["source_sha256"], national["pending_sha256"], national["archive_start"]) == ("p2.xlsx", "sha-p2", "sha-n1", "2021-01-13")
     agency = tables["agency_figures.parquet"].set_index("agency_id")
     assert agency.loc["TX-b", ["status", "missing", "first_absent", "first_seen_at_start"]].tolist() == ["missing", 1, "2026-02-27", True]
@@ -63,7 +64,7 @@ def test_figures_count_the_statuses_of_the_saved_tables_and_name_their_source_fi
 
 def changes_frame():
     rows = [("p2", "added", "TX"), ("p2", "added", "FL"), ("p2", "moved from pending to signed", "TX"), ("p2", "dropped", "TX"), ("p1", "field changed", "FL")]
-    return pd.DataFrame([{"publication_id": p, "change": c, "state": s} for p, c, s in rows])
+    return pd.DataFrame([{"publication_id": p, "list_kind": "participating", "change": c, "state": s} for p, c, s in rows])
 
 
 def test_each_list_counts_its_changes_nationally_and_per_state_and_says_them_in_words():
@@ -81,7 +82,7 @@ def test_each_list_counts_its_changes_nationally_and_per_state_and_says_them_in_
     assert change_summary(t, national) == "3 added, 1 dropped"
     assert change_summary(t, national.copy().replace({0: 2})) == "3 added, 1 dropped, 2 ended, 2 back, 2 renamed, 2 lapsed"
     with pytest.raises(ValueError, match="no count column"):
-        render.list_changes(pd.DataFrame([{"publication_id": "p2", "change": "vanished", "state": "TX"}]), PUBS)
+        render.list_changes(pd.DataFrame([{"publication_id": "p2", "list_kind": "participating", "change": "vanished", "state": "TX"}]), PUBS)
 
 
 def test_change_details_are_words_from_the_catalog_never_raw_field_names():

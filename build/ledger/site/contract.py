@@ -48,6 +48,7 @@ NATIONAL_FIGURES = Table(
         Column("agencies", I, "agencies with an agreement on the latest participating list"),
         Column("states_with", I, "states, DC and territories with at least one such agreement"),
         Column("pending", I, "requests on the latest pending list (status pending)"),
+        Column("participating_changes", I, "changes recorded between participating lists (changes.parquet)"),
         *AS_OF, *SOURCE, *ARCHIVE,
     ),  # fmt: skip
     foreign_keys=AS_OF_KEY,
@@ -65,6 +66,7 @@ STATE_FIGURES = Table(
         Column("agencies", I, "agencies with an agreement on the latest participating list"),
         Column("pending", I, "requests on the latest pending list (status pending)"),
         Column("ever", I, "agreements on any participating list"),
+        Column("changes", I, "changes recorded in the state's change log, on lists of both kinds (changes.parquet)"),
         *AS_OF, *SOURCE, *ARCHIVE,
     ),  # fmt: skip
     primary_key=("usps",),

@@ -14,7 +14,7 @@ from .contract import AGENCY_FIGURES, CHANGE_COUNTS, LIST_CHANGES, NATIONAL_FIGU
 from .format import day
 
 BY_MODEL = [f"active_{code}" for code in MODEL_CODES.values()]
-STATE_COUNTS = ["active", *BY_MODEL, "missing", "ended", "agencies", "pending", "ever"]
+STATE_COUNTS = ["active", *BY_MODEL, "missing", "ended", "agencies", "pending", "ever", "changes"]
 AGENCY_COUNTS = ["active", "missing", "ended", "pending", "agreements"]
 CHANGE_COLUMNS = ["new", *(count_column(c) for c in CHANGE_COUNTS)]
 # Changes that put a new agreement on the participating list (a renewal replaces one, so it is not counted).
@@ -67,14 +67,15 @@ def counts_by(agreements: pd.DataFrame, key: str) -> pd.DataFrame:
     )
 
 
-def state_figures(agreements: pd.DataFrame, states: pd.DataFrame, columns: dict) -> pd.DataFrame:
+def state_figures(agreements: pd.DataFrame, changes: pd.DataFrame, states: pd.DataFrame, columns: dict) -> pd.DataFrame:
     """One row per state, DC and territory, zero where ICE lists none."""
-    out = states[["usps"]].set_index("usps").join(counts_by(agreements, "state")).fillna(0)
+    counts = counts_by(agreements, "state").join(changes.groupby("state").size().rename("changes"), how="outer")
+    out = states[["usps"]].set_index("usps").join(counts).fillna(0)
     out = out[STATE_COUNTS].astype(int).reset_index()
     return out.assign(**columns)
 
 
-def national_figures(agreements: pd.DataFrame, per_state: pd.DataFrame, columns: dict) -> pd.DataFrame:
+def national_figures(agreements: pd.DataFrame, changes: pd.DataFrame, per_state: pd.DataFrame, columns: dict) -> pd.DataFrame:
     active = agreements[(agreements["list_kind"] == "participating") & (agreements["status"] == "active")]
     row = {
         "active": int(per_state["active"].sum()),
@@ -83,6 +84,7 @@ def national_figures(agreements: pd.DataFrame, per_state: pd.DataFrame, columns:
         "agencies": int(active["agency_id"].nunique()),
         "states_with": int((per_state["active"] > 0).sum()),
         "pending": int(per_state["pending"].sum()),
+        "participating_changes": int((changes["list_kind"] == "participating").sum()),
         **columns,
     }
     return pd.DataFrame([row])
@@ -143,9 +145,9 @@ def list_changes(changes: pd.DataFrame, publications: pd.DataFrame) -> pd.DataFr
 def figure_tables(agreements, agencies, publications, changes, states, latest_p, latest_n) -> dict[str, pd.DataFrame]:
     """Every figure table, by its contract's file name, from the saved tables (statuses in the one vocabulary of history/rules.py)."""
     columns = as_of(publications, latest_p, latest_n)
-    per_state = state_figures(agreements, states, columns)
+    per_state = state_figures(agreements, changes, states, columns)
     tables = {
-        NATIONAL_FIGURES: national_figures(agreements, per_state, columns),
+        NATIONAL_FIGURES: national_figures(agreements, changes, per_state, columns),
         STATE_FIGURES: per_state,
         AGENCY_FIGURES: agency_figures(agreements, agencies, publications, columns),
         LIST_CHANGES: list_changes(changes, publications),

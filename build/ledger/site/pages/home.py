@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...common.paths import NODE_MODULES
 from .. import charts
 from ..evidence import rows_for
-from ..figures import CHANGE_COLUMNS, latest_changes
+from ..figures import latest_changes
 from ..format import day, num
 from ..tables import steps
 from .common import ICE_PREFIX, Output, Site, dated, model_breakdown
@@ -40,9 +40,6 @@ def home(site: Site, out: Output) -> None:
     )  # fmt: skip
     monthly = total.assign(month=total["date"].dt.to_period("M")).sort_values("date").groupby(["month", "support_type"])["agreements"].last().unstack(fill_value=0)
     counts = latest_changes(site.list_changes, latest_p["publication_id"])
-    lists = site.list_changes
-    national_rows = lists[(lists["state"] == "") & (lists["list_kind"] == "participating")]
-    changes_total = int(national_rows[CHANGE_COLUMNS[1:]].to_numpy().sum())  # every participating change, from the saved counts
     out.csv(out.root / ROWS_CSV, rows_for(site.rows))
     last_list = site.changes[site.changes["publication_id"] == latest_p["publication_id"]]
     out.page(
@@ -51,7 +48,7 @@ def home(site: Site, out: Output) -> None:
             "home.md.j2", national=national, figures=figures, ranked=ranked, timeline=timeline, us_map=us_map, monthly=monthly,
             active=int(national["active"]), agencies=int(national["agencies"]), states_with=int(national["states_with"]),
             pending=int(national["pending"]), counts=counts, previous=counts["previous_published_at"],
-            dropped=last_list[last_list["change"] == "dropped"], rows_csv=ROWS_CSV, ice=ICE_PREFIX, changes_total=changes_total,
+            dropped=last_list[last_list["change"] == "dropped"], rows_csv=ROWS_CSV, ice=ICE_PREFIX, changes_total=int(national["participating_changes"]),
             recent=site.changes[site.changes["list_kind"] == "participating"].head(RECENT_CHANGES),
         ),
     )  # fmt: skip
