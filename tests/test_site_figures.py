@@ -89,6 +89,13 @@ def check_page(data: Path, site_src: Path, site: Path, state: str | None) -> Non
         assert f": {n(len(active))} at the latest list ({by_model})." in html.unescape(page)
     if state is not None:
         assert T("state.all_agreements", name=re.search(r"# 287\\\(g\\\) in (.*)", page).group(1), count=n((mine["list_kind"] == "participating").sum())) in html.unescape(page)
+    # How many changes there are in all, below the latest ones.
+    if state is None:
+        participating = recount.changes[recount.changes["list_kind"] == "participating"]
+        assert T("home.changes_shown", shown=n(min(25, len(participating))), total=n(len(participating))) in html.unescape(page)
+    else:
+        total = (recount.changes["state"] == state).sum()
+        assert total <= 30 or T("state.changes_shown", shown="30", total=n(total), name=re.search(r"# 287\\\(g\\\) in (.*)", page).group(1)) in html.unescape(page)
     # Each dropped agreement is listed, linked to its agency.
     for agreement_id in recount.dropped(state):
         agency = recount.agreements.set_index("agreement_id").loc[agreement_id, "agency_id"]
