@@ -112,6 +112,12 @@ def status_text(t: Messages, status: str, last_listed: object = None, first_abse
     return t.get(f"status.{status}", status)
 
 
+def dropped_agreements(site: "Site", changes: pd.DataFrame) -> pd.DataFrame:
+    """The agreements a list's `dropped` changes name, as the agreement tables list them."""
+    ids = set(changes.loc[changes["change"] == "dropped", "agreement_id"])
+    return site.shown[site.shown["agreement_id"].isin(ids)]
+
+
 def model_breakdown(figures: pd.Series, labels: dict) -> str:
     """'Jail enforcement 152, Task force 868, ...' from a saved figure row's active_<model> columns."""
     return ", ".join(f"{labels[name]} {num(getattr(figures, f'active_{code}'))}" for name, code in MODEL_CODES.items())

@@ -8,7 +8,7 @@ from ..evidence import rows_for
 from ..figures import latest_changes
 from ..format import day, num
 from ..tables import steps
-from .common import ICE_PREFIX, Output, Site, dated, model_breakdown
+from .common import ICE_PREFIX, Output, Site, dated, dropped_agreements, model_breakdown
 
 RECENT_CHANGES = 25  # changes the home page lists; the changes page has the rest
 TOP_STATES = 3  # states the map's description names
@@ -48,7 +48,7 @@ def home(site: Site, out: Output) -> None:
             "home.md.j2", national=national, figures=figures, ranked=ranked, timeline=timeline, us_map=us_map, monthly=monthly,
             active=int(national["active"]), agencies=int(national["agencies"]), states_with=int(national["states_with"]),
             pending=int(national["pending"]), counts=counts, previous=counts["previous_published_at"],
-            dropped=last_list[last_list["change"] == "dropped"], rows_csv=ROWS_CSV, ice=ICE_PREFIX, changes_total=int(national["participating_changes"]),
+            dropped=dropped_agreements(site, last_list), rows_csv=ROWS_CSV, ice=ICE_PREFIX, changes_total=int(national["participating_changes"]),
             recent=site.changes[site.changes["list_kind"] == "participating"].head(RECENT_CHANGES),
         ),
     )  # fmt: skip

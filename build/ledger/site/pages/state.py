@@ -10,7 +10,7 @@ from ..evidence import rows_for
 from ..figures import latest_changes
 from ..format import day, num
 from ..tables import county_matches, removal_details, removals_for_state, steps
-from .common import ICE_PREFIX, Output, Site, dated, model_breakdown, status_text
+from .common import ICE_PREFIX, Output, Site, dated, dropped_agreements, model_breakdown, status_text
 
 STATE_CHANGES = 30  # changes a state page lists, newest first
 COUNTY_MAP_HEIGHT = 360
@@ -69,7 +69,7 @@ def state_page(site: Site, out: Output, state, county_features: tuple[dict, ...]
     in_latest = site.changes[(site.changes["state"] == state.usps) & (site.changes["publication_id"] == latest_id)]
     context = dict(
         state=state, agreements=mine, blocks=blocks, unmatched=unmatched, ice=f"../../{ICE_PREFIX}", rows_csv="rows.csv",
-        counts=latest_changes(site.list_changes, latest_id, state.usps), dropped=in_latest[in_latest["change"] == "dropped"],
+        counts=latest_changes(site.list_changes, latest_id, state.usps), dropped=dropped_agreements(site, in_latest),
         changes=site.changes[site.changes["state"] == state.usps].head(STATE_CHANGES), oig=site.inputs.oig[site.inputs.oig["state"] == state.usps],
         removal_table=removal_table, state_removals=state_removals, removal_sources=removal_sources,
     )  # fmt: skip
