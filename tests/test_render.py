@@ -26,6 +26,7 @@ def publications(*rows):
 PUBS = publications(("p0", "participating", "2021-01-13"), ("p1", "participating", "2026-02-17"), ("p2", "participating", "2026-02-27"),
                     ("n0", "pending", "2025-02-21"), ("n1", "pending", "2026-02-27"))  # fmt: skip
 DATES = dict(zip(PUBS["publication_id"], PUBS["published_at"]))
+COUNTIES = ({"id": "48423", "properties": {"name": "Smith"}}, {"id": "50001", "properties": {"name": "Addison"}})
 
 
 def with_dates(frame):
@@ -51,13 +52,19 @@ def test_figures_count_the_statuses_of_the_saved_tables_and_name_their_source_fi
     agencies_shown = pd.DataFrame({"agency_id": [f"TX-{x}" for x in "abcdef"], "status": ["active", "missing", "ended", "pending", "pending", "lapsed"]})
     states = pd.DataFrame({"usps": ["TX", "VT"], "title": ["Texas", "Vermont"], "fips": ["48", "50"], "kind": ["state", "state"]})
     tables = render.figure_tables(shown, agencies_shown.assign(state="TX", first_listed=pd.Timestamp("2021-01-13"), last_listed=pd.Timestamp("2026-02-27")),
-                                  PUBS, changes_frame(), states, PUBS.iloc[2], PUBS.iloc[4])  # fmt: skip
+                                  PUBS, changes_frame(), states, PUBS.iloc[2], PUBS.iloc[4], COUNTIES)  # fmt: skip
     figures = tables["state_figures.parquet"].set_index("usps")
     assert figures.loc["TX", ["active", "active_tfm", "missing", "ended", "agencies", "pending", "ever"]].tolist() == [1, 1, 1, 1, 1, 1, 3]
     assert figures.loc["VT", ["active", "ever", "changes"]].tolist() == [0, 0, 0] and figures.loc["TX", "changes"] == 3
     national = tables["national_figures.parquet"].iloc[0]
     assert national["participating_changes"] == 5
     assert (national["source_file"], national["source_sha256"], national["pending_sha256"], national["archive_start"]) == ("p2.xlsx", "sha-p2", "sha-n1", "2021-01-13")
+    counties = tables["county_figures.parquet"]
+    assert counties[["usps", "fips", "county", "active"]].values.tolist() == [["TX", "48423", "Smith", 1]]
+    timeline = tables["active_by_day.parquet"]
+    on = lambda d: timeline[(timeline["date"] == d) & (timeline["state"] == "TX")].groupby("support_type")["agreements"].sum().to_dict()  # noqa: E731
+    assert on("2026-02-27") == {"Jail Enforcement Model": 0, "Task Force Model": 1, "Warrant Service Officer": 0}
+    assert on("2026-02-17")["Jail Enforcement Model"] == 1 and set(timeline["publication_id"]) == {"p0", "p1", "p2"}
     agency = tables["agency_figures.parquet"].set_index("agency_id")
     assert agency.loc["TX-b", ["status", "missing", "first_absent", "first_seen_at_start"]].tolist() == ["missing", 1, "2026-02-27", True]
 

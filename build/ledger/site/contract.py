@@ -114,6 +114,34 @@ LIST_CHANGES = Table(
     foreign_keys=(ForeignKey("publication_id", "publications.parquet", "publication_id"),),
 )
 
+ACTIVE_BY_DAY = Table(
+    "active_by_day.parquet",
+    "the timelines: agreements on each day's last participating list, by state and model (zero where none)",
+    (
+        Column("date", S, "the list's day (YYYY-MM-DD)"),
+        Column("state", S, "USPS code"),
+        Column("support_type", S, "the 287(g) model as ICE names it"),
+        Column("agreements", I, "agreements that list printed"),
+        Column("publication_id", S, "the day's last participating list (publications.parquet)"),
+    ),
+    primary_key=("date", "state", "support_type"),
+    foreign_keys=(ForeignKey("publication_id", "publications.parquet", "publication_id"),),
+)
+
+COUNTY_FIGURES = Table(
+    "county_figures.parquet",
+    "the state maps: active agreements per county at the latest participating list; a county name ICE printed that matches no county of the map has an empty fips",
+    (
+        Column("usps", S, "the state's USPS code"),
+        Column("fips", S, "the county's FIPS code (us-atlas), or empty for a name that matches none"),
+        Column("county", S, "the county's name on the map, or the name ICE printed when it matches none"),
+        Column("active", I, "active agreements of agencies in that county (an agency naming two counties counts in both)"),
+        *AS_OF,
+    ),
+    primary_key=("usps", "fips", "county"),
+    foreign_keys=AS_OF_KEY,
+)
+
 SOURCE_TREE = "site_src"  # the hand-written site_src copied, plus the generated pages
 MKDOCS_CONFIG = "mkdocs.yml"  # the project's mkdocs.yml, pointed at SOURCE_TREE
 
@@ -132,7 +160,7 @@ STAGE = Stage(
         "project:node_modules/vega/build/vega.min.js", "project:node_modules/vega-lite/build/vega-lite.min.js",
         "project:node_modules/vega-embed/build/vega-embed.min.js", "project:node_modules/vega-interpreter/package.json",
     ),  # fmt: skip
-    writes=(NATIONAL_FIGURES, STATE_FIGURES, AGENCY_FIGURES, LIST_CHANGES),
+    writes=(NATIONAL_FIGURES, STATE_FIGURES, AGENCY_FIGURES, LIST_CHANGES, ACTIVE_BY_DAY, COUNTY_FIGURES),
     products=(SOURCE_TREE, MKDOCS_CONFIG),
     help="write the site's Markdown pages and charts under build/site_src and build the site with MkDocs",
 )

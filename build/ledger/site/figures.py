@@ -10,8 +10,9 @@ from __future__ import annotations
 import pandas as pd
 
 from ..common.models import MODEL_CODES
-from .contract import AGENCY_FIGURES, CHANGE_COUNTS, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES, count_column
+from .contract import ACTIVE_BY_DAY, AGENCY_FIGURES, CHANGE_COUNTS, COUNTY_FIGURES, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES, count_column
 from .format import day
+from .tables import active_series, county_matches
 
 BY_MODEL = [f"active_{code}" for code in MODEL_CODES.values()]
 STATE_COUNTS = ["active", *BY_MODEL, "missing", "ended", "agencies", "pending", "ever", "changes"]
@@ -142,8 +143,26 @@ def list_changes(changes: pd.DataFrame, publications: pd.DataFrame) -> pd.DataFr
     return out[order].sort_values(["published_at", "publication_id", "state"], ignore_index=True)
 
 
-def figure_tables(agreements, agencies, publications, changes, states, latest_p, latest_n) -> dict[str, pd.DataFrame]:
-    """Every figure table, by its contract's file name, from the saved tables (statuses in the one vocabulary of history/rules.py)."""
+def county_figures(agreements: pd.DataFrame, states: pd.DataFrame, features: tuple[dict, ...], columns: dict) -> pd.DataFrame:
+    """Per state, active agreements per county of the map, and the county names ICE printed that match none (fips empty)."""
+    names = {f["id"]: f["properties"]["name"] for f in features}
+    rows = []
+    for state in states.itertuples(index=False):
+        mine = agreements[agreements["state"] == state.usps]
+        if mine.empty:
+            continue
+        counts, unmatched = county_matches(mine, features, state.fips)
+        rows += [{"usps": state.usps, "fips": fips, "county": names[fips], "active": n} for fips, n in counts.items()]
+        rows += [{"usps": state.usps, "fips": "", "county": name, "active": 0} for name in unmatched]
+    out = pd.DataFrame(rows, columns=["usps", "fips", "county", "active"])
+    return out.sort_values(["usps", "fips", "county"], ignore_index=True).assign(**{k: columns[k] for k in ("as_of_participating", "as_of_pending", "as_of_date")})
+
+
+def figure_tables(agreements, agencies, publications, changes, states, latest_p, latest_n, counties: tuple[dict, ...]) -> dict[str, pd.DataFrame]:
+    """Every figure table, by its contract's file name, from the saved tables (statuses in the one vocabulary of history/rules.py).
+
+    `counties` are the map's county features (us-atlas), which the county figures are matched to.
+    """
     columns = as_of(publications, latest_p, latest_n)
     per_state = state_figures(agreements, changes, states, columns)
     tables = {
@@ -151,6 +170,8 @@ def figure_tables(agreements, agencies, publications, changes, states, latest_p,
         STATE_FIGURES: per_state,
         AGENCY_FIGURES: agency_figures(agreements, agencies, publications, columns),
         LIST_CHANGES: list_changes(changes, publications),
+        ACTIVE_BY_DAY: active_series(agreements, publications).assign(date=lambda f: f["date"].dt.strftime("%Y-%m-%d")),
+        COUNTY_FIGURES: county_figures(agreements, states, counties, columns),
     }
     return {table.file: frame[table.names] for table, frame in tables.items()}
 

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..common.contracts import read_table, save_table
-from ..common.paths import DEFAULT_SITE
-from .contract import AGENCY_FIGURES, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES
+import pandas as pd
+
+from ..common.paths import DEFAULT_SITE, NODE_MODULES
+from .charts import atlas
+from .contract import ACTIVE_BY_DAY, AGENCY_FIGURES, COUNTY_FIGURES, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES
 from .evidence import ICE_FOLDER, ice_manifest, mapped_rows, publish_workbooks
 from .figures import figure_tables, with_states
 from .inputs import load_inputs, sheet_rows_of
@@ -23,7 +26,7 @@ from .svgs import render_svgs
 from .tables import latest
 from .vendor import copy_vendor
 
-FIGURE_TABLES = (NATIONAL_FIGURES, STATE_FIGURES, AGENCY_FIGURES, LIST_CHANGES)
+FIGURE_TABLES = (NATIONAL_FIGURES, STATE_FIGURES, AGENCY_FIGURES, LIST_CHANGES, ACTIVE_BY_DAY, COUNTY_FIGURES)
 
 
 @dataclass
@@ -45,7 +48,8 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
     inputs = load_inputs(data_dir)
     latest_p = latest(inputs.publications, "participating")
     latest_n = latest(inputs.publications, "pending")
-    tables = figure_tables(inputs.agreements, inputs.agencies, inputs.publications, inputs.changes, inputs.states, latest_p, latest_n)
+    counties = atlas(str(NODE_MODULES), "counties")
+    tables = figure_tables(inputs.agreements, inputs.agencies, inputs.publications, inputs.changes, inputs.states, latest_p, latest_n, counties)
     for table in FIGURE_TABLES:
         save_table(build, table, tables[table.file])
     # The pages show the figures as saved, so what a page says is what the table says.
@@ -54,6 +58,8 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
         states=with_states(read_table(build, STATE_FIGURES), inputs.states),
         agencies=read_table(build, AGENCY_FIGURES).set_index("agency_id", drop=False),
         lists=read_table(build, LIST_CHANGES),
+        series=read_table(build, ACTIVE_BY_DAY).assign(date=lambda f: pd.to_datetime(f["date"])),
+        counties=read_table(build, COUNTY_FIGURES),
     )
     latest_ids = [p["publication_id"] for p in (latest_p, latest_n) if p is not None]
     rows = mapped_rows(sheet_rows_of(data_dir, latest_ids), inputs.row_links)

@@ -54,7 +54,8 @@ def active_series(agreements: pd.DataFrame, publications: pd.DataFrame) -> pd.Da
     grid = pd.MultiIndex.from_product(
         [wanted["date"], sorted(agreements["state"].dropna().unique()), SUPPORT_TYPES], names=["date", "state", "support_type"]
     )
-    return counts.set_index(["date", "state", "support_type"]).reindex(grid, fill_value=0).reset_index()
+    out = counts.set_index(["date", "state", "support_type"]).reindex(grid, fill_value=0).reset_index()
+    return out.merge(wanted, on="date")
 
 
 def steps(series: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..messages import Messages
-from ..tables import active_series, agreement_rows, change_rows, removals_per_year
+from ..tables import agreement_rows, change_rows, removals_per_year
 from .agency import agency_pages
 from .changes import changes_page, sample_banner
 from .common import Figures, Output, Site, common_context, environment
@@ -25,8 +25,8 @@ def prepare(inputs, figures: Figures, rows: pd.DataFrame, latest_p: pd.Series, l
     env.globals.update(common)
     return Site(
         t=t, env=env, inputs=inputs, shown=agreement_rows(inputs.agreements), figures=figures.states, national=figures.national,
-        agency_figures=figures.agencies, list_changes=figures.lists, rows=rows,
-        series=active_series(inputs.agreements, inputs.publications), changes=change_rows(inputs.changes, inputs.publications),
+        agency_figures=figures.agencies, list_changes=figures.lists, rows=rows, counties=figures.counties,
+        series=figures.series, changes=change_rows(inputs.changes, inputs.publications),
         latest=latest_p, latest_pending=latest_n, common=common,
     )  # fmt: skip
 

@@ -72,6 +72,8 @@ class Figures:
     states: pd.DataFrame  # state_figures.parquet beside each state's name
     agencies: pd.DataFrame  # agency_figures.parquet, indexed by agency_id
     lists: pd.DataFrame  # list_changes.parquet
+    series: pd.DataFrame  # active_by_day.parquet, its dates as timestamps
+    counties: pd.DataFrame  # county_figures.parquet
 
 
 @dataclass
@@ -87,7 +89,8 @@ class Site:
     agency_figures: pd.DataFrame  # the saved agency figures, indexed by agency_id
     list_changes: pd.DataFrame  # the saved per-list change counts
     rows: pd.DataFrame  # the latest lists' accepted sheet rows, each with its agreement
-    series: pd.DataFrame  # active agreements per list day, state and model
+    counties: pd.DataFrame  # the saved county figures
+    series: pd.DataFrame  # the saved timelines: active agreements per list day, state and model
     changes: pd.DataFrame  # the change log, newest first
     latest: pd.Series
     latest_pending: pd.Series | None

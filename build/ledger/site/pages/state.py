@@ -9,7 +9,7 @@ from .. import charts
 from ..evidence import rows_for
 from ..figures import latest_changes
 from ..format import day, num
-from ..tables import county_matches, removal_details, removals_for_state, steps
+from ..tables import removal_details, removals_for_state, steps
 from .common import ICE_PREFIX, Output, Site, dated, dropped_agreements, model_breakdown, status_text
 
 STATE_CHANGES = 30  # changes a state page lists, newest first
@@ -45,7 +45,9 @@ def state_page(site: Site, out: Output, state, county_features: tuple[dict, ...]
             t("chart.timeline.desc", place=state.title, first=site.common["first"], last=day(latest_p["published_at"]), total=num(state.active), breakdown=breakdown),
             dated(state_series),
         )  # fmt: skip
-    counts, unmatched = county_matches(mine, county_features, state.fips)
+    saved = site.counties[site.counties["usps"] == state.usps]
+    counts = dict(zip(saved.loc[saved["fips"] != "", "fips"], saved.loc[saved["fips"] != "", "active"].astype(int)))
+    unmatched = saved.loc[saved["fips"] == "", "county"].tolist()
     counties_here = [f for f in county_features if str(f["id"]).startswith(state.fips)]
     if counts and counties_here:
         features = [{**f, "properties": {"name": f["properties"]["name"], "value": counts.get(f["id"], 0)}} for f in counties_here]
