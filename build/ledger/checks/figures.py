@@ -13,9 +13,7 @@ import pandas as pd
 
 from ..common.contracts import read_table
 from ..common.qa import check
-from ..site.contract import CHANGE_COUNTS, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES, count_column
-
-ICE_FOLDER = "data/ice"  # where the site publishes ICE's workbooks (ledger.site.evidence)
+from ..site.contract import CHANGE_COUNTS, ICE_FOLDER, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES, count_column
 LISTED = 20  # disagreements listed one by one; the count covers the rest
 
 

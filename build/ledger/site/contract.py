@@ -142,6 +142,7 @@ COUNTY_FIGURES = Table(
     foreign_keys=AS_OF_KEY,
 )
 
+ICE_FOLDER = "data/ice"  # where the site publishes ICE's workbooks, <sha256>.xlsx, and their manifest.csv
 SOURCE_TREE = "site_src"  # the hand-written site_src copied, plus the generated pages
 MKDOCS_CONFIG = "mkdocs.yml"  # the project's mkdocs.yml, pointed at SOURCE_TREE
 

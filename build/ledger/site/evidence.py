@@ -14,9 +14,9 @@ import pandas as pd
 
 from ..common.errors import LedgerError
 from ..sources.store import Store
+from .contract import ICE_FOLDER  # noqa: F401 (re-exported for the stage)
 from .format import day
 
-ICE_FOLDER = "data/ice"  # under the site's root
 MANIFEST_COLUMNS = ["sha256", "file_names", "list_kind", "published_at", "date_source", "publication_id"]
 ROW_COLUMNS = [
     "list_kind", "publication_id", "file_name", "sha256", "row_number", "agreement_id", "agency_id",

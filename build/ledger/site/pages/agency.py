@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..tables import Records, records_by
-from .common import Output, Site
+from .common import ICE_PREFIX, Output, Site
 
 
 def agency_pages(site: Site, out: Output) -> None:
@@ -18,7 +18,7 @@ def agency_pages(site: Site, out: Output) -> None:
         out.page(
             f"agencies/{agency.agency_id}.md",
             site.render(
-                "agency.md.j2", agency=agency, figures=figures[agency.agency_id], state_title=titles.get(agency.state, agency.state),
+                "agency.md.j2", agency=agency, figures=figures[agency.agency_id], ice=f"../../{ICE_PREFIX}", state_title=titles.get(agency.state, agency.state),
                 agreements=by_agency.get(agency.agency_id, no_rows), changes=changes_by_agency.get(agency.agency_id, no_changes),
                 removals=removals_by_agency.get(agency.agency_id), spellings=list(agency.spellings),
             ),

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ...common.models import MODEL_CODES, SUPPORT_TYPES
 from ...common.spreadsheet import csv_text
+from ..contract import ICE_FOLDER
 from ..format import day, figure, h, md, num, safe_url
 from ..messages import Messages
 
@@ -100,7 +101,7 @@ class Site:
         return self.env.get_template(template).render(**self.common, **context)
 
 
-ICE_PREFIX = "data/ice/"  # the published workbooks, from the site's root
+ICE_PREFIX = f"{ICE_FOLDER}/"  # the published workbooks, from the site's root
 # The change types whose counts the summary of a list names even when zero, then those named when not.
 SUMMARY_ALWAYS = ["new", "dropped"]
 SUMMARY_WHEN_ANY = ["ended", "back", "renamed", "lapsed"]
