@@ -22,7 +22,9 @@ from ledger import checks, cli
 from ledger import site as render
 from ledger.common.models import SUPPORT_TYPES
 from ledger.common.states import state_count
-from ledger.history.rules import CHANGE_TYPES
+from ledger.history.rules import AGENCY_STATUSES, AGREEMENT_STATUSES, CHANGE_TYPES, FIELDS
+from ledger.site.contract import CHANGE_COUNTS
+from ledger.site.pages.common import SUMMARY_ALWAYS, SUMMARY_WHEN_ANY
 from ledger.site.tables import DISPLAY_ORDER
 
 from .conftest import SCREENSHOTS, serve
@@ -41,7 +43,15 @@ def built(tmp_path_factory):
     return data, data / "build", site
 
 
+# openpyxl stamps a workbook's docProps/core.xml `modified` with the time of saving, whatever the
+# sample writer sets, so the sample's workbooks (and their sha256s) change from run to run: the
+# published workbook's name is compared as its shape here; test_site_figures checks each link's
+# file against its sha256.
+SHA256_LINK = re.compile(r"data/ice/[0-9a-f]{64}\.xlsx")
+
+
 def compare_golden(actual: str, name: str) -> None:
+    actual = SHA256_LINK.sub("data/ice/<sha256>.xlsx", actual)
     path = GOLDEN / name
     if os.environ.get("UPDATE_GOLDEN") or not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -72,6 +82,21 @@ def test_every_state_dc_and_territory_has_a_page_and_the_site_checks_pass(built)
     assert "ICE has listed no 287(g) agreement in Vermont" in no_agreement
     qa = pd.DataFrame(checks.site_checks(site, data))
     assert "fail" not in set(qa["status"]), qa[qa["status"] == "fail"]
+
+
+def test_a_published_workbook_that_is_not_its_sha256_or_not_listed_fails_the_checks(built, tmp_path):
+    import shutil
+
+    from ledger.checks.figures import workbook_checks
+
+    site = tmp_path / "site"
+    shutil.copytree(built[2] / "data", site / "data")
+    assert {q["status"] for q in workbook_checks(site)} == {"pass"}
+    first = sorted((site / "data" / "ice").glob("*.xlsx"))[0]
+    first.write_bytes(first.read_bytes() + b"x")
+    (site / "data" / "ice" / ("0" * 64 + ".xlsx")).write_bytes(b"stray")
+    failed = {q["check"] for q in workbook_checks(site) if q["status"] == "fail"}
+    assert failed == {"ice_workbooks_named_by_sha256", "ice_workbooks_unlisted", "ice_workbook_misnamed"}
 
 
 def test_every_page_says_it_is_sample_data(built):
@@ -108,9 +133,24 @@ def test_every_message_in_the_catalog_is_used():
     quoted = set()
     for path in code:
         quoted |= set(re.findall(r'"([^"\n]+)"', path.read_text()))
-    labels = {f"model.{m}" for m in SUPPORT_TYPES} | {f"status.{s}" for s in DISPLAY_ORDER} | {f"change.{c}" for c in CHANGE_TYPES}
+    words = [f"status.{s}" for s in [*DISPLAY_ORDER, *AGENCY_STATUSES]] + [f"change.{c}" for c in CHANGE_COUNTS]
+    labels = {f"model.{m}" for m in SUPPORT_TYPES} | set(words) | {f"{w}.meaning" for w in words} | {f"field.{f}" for f in [*FIELDS, "support_type"]}
+    labels |= {f"moa_status.{v}" for v in MOA_STATUSES} | {f"summary.{c}" for c in SUMMARY_ALWAYS + SUMMARY_WHEN_ANY}
     unused = sorted(key for key in catalog if not key.startswith("_") and key not in quoted | labels)
     assert unused == []
+
+
+MOA_STATUSES = ["posted", "other address", "pending", "none"]  # ingest's moa_status values
+
+
+def test_every_status_and_change_type_of_the_vocabulary_has_a_label_and_a_meaning():
+    """history/rules.py is the vocabulary's one home: a word added there without a label fails here."""
+    catalog = render.Messages("en").catalog
+    statuses = set(AGREEMENT_STATUSES) | set(AGENCY_STATUSES)
+    keys = [f"status.{s}" for s in statuses] + [f"change.{c}" for c in CHANGE_TYPES]
+    missing = sorted(k for k in keys + [f"{k}.meaning" for k in keys] if k not in catalog)
+    assert missing == []
+    assert set(CHANGE_TYPES) <= set(CHANGE_COUNTS) and set(AGREEMENT_STATUSES) <= set(DISPLAY_ORDER)
 
 
 def test_two_builds_from_one_checkout_at_the_same_time_keep_apart(tmp_path):

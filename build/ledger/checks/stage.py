@@ -15,6 +15,7 @@ import pandas as pd
 from ..common.contracts import save_table
 from ..common.qa import QA_COLUMNS, STATUSES, check
 from .contract import SITE_QA, SUMMARY
+from .figures import figure_checks, workbook_checks
 from .outputs import publication_checks
 from .site import site_checks
 
@@ -31,7 +32,7 @@ def run(data_dir: Path, site_dir: Path | None = None, write: bool = True, includ
     build = Path(data_dir) / "build"
     rows = []
     if site_dir is not None and Path(site_dir).exists():
-        site_rows = site_checks(Path(site_dir), Path(data_dir))
+        site_rows = site_checks(Path(site_dir), Path(data_dir)) + workbook_checks(Path(site_dir))
         save_table(build, SITE_QA, pd.DataFrame(site_rows, columns=QA_COLUMNS))
     publications_path = build / "publications.parquet"
     if publications_path.exists():
@@ -39,6 +40,8 @@ def run(data_dir: Path, site_dir: Path | None = None, write: bool = True, includ
         sheet_rows = pd.read_parquet(build / "sheet_rows.parquet", columns=["publication_id", "list_kind", "state", "support_type", "signed"])
         rejected = pd.read_csv(build / "rejected_rows.csv", usecols=["publication_id", "rows"], dtype={"publication_id": str, "rows": int})
         rows += publication_checks(publications, sheet_rows, rejected)
+        if (build / "national_figures.parquet").exists():
+            rows += figure_checks(build)
     else:
         rows.append(check("ingest_outputs_present", str(publications_path), "missing", "present", "fail"))
     summary = pd.concat([load_stage_rows(build, include_site), pd.DataFrame(rows, columns=QA_COLUMNS).astype(str)], ignore_index=True)

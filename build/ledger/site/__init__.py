@@ -15,11 +15,11 @@ import importlib
 # name -> the module of this package that provides it
 EXPORTS = {
     "SITE_SRC": "source",
-    "state_figures": "figures",
+    **dict.fromkeys(["state_figures", "figure_tables", "list_changes"], "figures"),
     **dict.fromkeys(["day", "h", "md", "num", "safe_url"], "format"),
     "Messages": "messages",
     **dict.fromkeys(["RenderResult", "run"], "stage"),
-    **dict.fromkeys(["county_matches", "normalise_county", "removals_per_year", "steps", "with_display_status"], "tables"),
+    **dict.fromkeys(["county_matches", "normalise_county", "removals_per_year", "steps"], "tables"),
 }
 __all__ = sorted(EXPORTS)
 

@@ -14,6 +14,10 @@ from ..common.errors import LedgerError
 # The stages whose quality checks the methodology page lists (the check stage runs after the site).
 CHECKED_STAGES = ("ingest", "history", "removals")
 IDENTITY_TEXT = "history_methodology.md"  # written by the history stage
+ROW_LINKS = "row_agreements.parquet"  # history's map of each accepted sheet row to its agreement
+ROW_COLUMNS = [
+    "publication_id", "list_kind", "file_name", "sha256", "row_number", "state", "agency_name", "county", "support_type", "signed", "moa_url",
+]  # fmt: skip
 
 
 @dataclass
@@ -32,6 +36,7 @@ class Inputs:
     oig: pd.DataFrame  # the Inspector General's 2009 table of agreements
     oig_findings: pd.DataFrame  # its 2010 findings
     identity_text: str
+    row_links: pd.DataFrame  # history's row_agreements.parquet: each accepted sheet row's agreement
 
 
 def parquet(build: Path, name: str) -> pd.DataFrame:
@@ -83,4 +88,13 @@ def load_inputs(data_dir: Path) -> Inputs:
         oig=parquet(build, "oig_2009_agreements.parquet"),
         oig_findings=parquet(build, "oig_2010_findings.parquet"),
         identity_text=identity.read_text(encoding="utf-8"),
+        row_links=parquet(build, ROW_LINKS),
     )
+
+
+def sheet_rows_of(data_dir: Path, publication_ids: list[str]) -> pd.DataFrame:
+    """The accepted sheet rows of the given lists only (the whole table is a quarter of a million rows)."""
+    path = Path(data_dir) / "build" / "sheet_rows.parquet"
+    if not path.exists():
+        raise LedgerError(path, "missing: run `ledger ingest` first")
+    return pd.read_parquet(path, columns=ROW_COLUMNS, filters=[("publication_id", "in", list(publication_ids))])

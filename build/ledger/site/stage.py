@@ -1,7 +1,7 @@
 """The render stage: reads the build tables, saves the site's figure tables, writes the pages under build/site_src and builds the site with MkDocs.
 
-Every number on a page comes from a build table passed to a template; templates hold words
-from the message catalog and no figure.
+Every number on a page comes from a saved figure table passed to a template; templates hold
+words from the message catalog and no figure.
 """
 
 from __future__ import annotations
@@ -10,17 +10,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..common.contracts import read_table, save_table
-from ..common.paths import DEFAULT_SITE
-from .contract import NATIONAL_FIGURES, STATE_FIGURES
+import pandas as pd
+
+from ..common.paths import DEFAULT_SITE, NODE_MODULES
+from .charts import atlas
+from .contract import ACTIVE_BY_DAY, AGENCY_FIGURES, COUNTY_FIGURES, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES
+from .evidence import ICE_FOLDER, ice_manifest, mapped_rows, publish_workbooks
 from .figures import figure_tables, with_states
-from .inputs import load_inputs
+from .inputs import load_inputs, sheet_rows_of
 from .messages import Messages
 from .mkdocs import run_mkdocs
-from .pages import prepare, render_pages
+from .pages import Figures, prepare, render_pages
 from .source import prepare_source, remove_stale
 from .svgs import render_svgs
-from .tables import latest, with_display_status
+from .tables import latest
 from .vendor import copy_vendor
+
+FIGURE_TABLES = (NATIONAL_FIGURES, STATE_FIGURES, AGENCY_FIGURES, LIST_CHANGES, ACTIVE_BY_DAY, COUNTY_FIGURES)
 
 
 @dataclass
@@ -42,20 +48,29 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
     inputs = load_inputs(data_dir)
     latest_p = latest(inputs.publications, "participating")
     latest_n = latest(inputs.publications, "pending")
-    inputs.agreements = with_display_status(
-        inputs.agreements, latest_p["publication_id"], latest_n["publication_id"] if latest_n is not None else None
-    )
-    national, per_state = figure_tables(inputs.agreements, inputs.states, latest_p, latest_n)
-    save_table(build, NATIONAL_FIGURES, national)
-    save_table(build, STATE_FIGURES, per_state)
+    counties = atlas(str(NODE_MODULES), "counties")
+    tables = figure_tables(inputs.agreements, inputs.agencies, inputs.publications, inputs.changes, inputs.states, latest_p, latest_n, counties)
+    for table in FIGURE_TABLES:
+        save_table(build, table, tables[table.file])
     # The pages show the figures as saved, so what a page says is what the table says.
-    national = read_table(build, NATIONAL_FIGURES).iloc[0]
-    figures = with_states(read_table(build, STATE_FIGURES), inputs.states)
+    figures = Figures(
+        national=read_table(build, NATIONAL_FIGURES).iloc[0],
+        states=with_states(read_table(build, STATE_FIGURES), inputs.states),
+        agencies=read_table(build, AGENCY_FIGURES).set_index("agency_id", drop=False),
+        lists=read_table(build, LIST_CHANGES),
+        series=read_table(build, ACTIVE_BY_DAY).assign(date=lambda f: pd.to_datetime(f["date"])),
+        counties=read_table(build, COUNTY_FIGURES),
+    )
+    latest_ids = [p["publication_id"] for p in (latest_p, latest_n) if p is not None]
+    rows = mapped_rows(sheet_rows_of(data_dir, latest_ids), inputs.row_links)
 
     source, config = prepare_source(Path(work_dir) if work_dir else build)
     copy_vendor(source / "assets" / "vendor")
-    site = prepare(inputs, figures, national, latest_p, latest_n, source, t)
+    manifest = ice_manifest(inputs.publications)
+    publish_workbooks(Path(data_dir), source / ICE_FOLDER, manifest)
+    site = prepare(inputs, figures, rows, latest_p, latest_n, source, t)
     out = render_pages(site, source)
+    out.csv(source / ICE_FOLDER / "manifest.csv", manifest)
     remove_stale(source, out.written)
     drawn = render_svgs(out.jobs, build / "cache" / "svg")
     seconds = run_mkdocs(config, Path(site_dir or DEFAULT_SITE)) if mkdocs else 0.0

@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 
 from ..messages import Messages
-from ..tables import active_series, agreement_rows, change_rows, removals_per_year
+from ..tables import agreement_rows, change_rows, removals_per_year
 from .agency import agency_pages
 from .changes import changes_page, sample_banner
-from .common import Output, Site, common_context, environment
+from .common import Figures, Output, Site, common_context, environment
 from .home import home, states_index
 from .methodology import methodology_page
 from .oig import oig_page
@@ -18,17 +18,24 @@ from .removals import removals_page
 from .state import state_pages
 
 
-def prepare(inputs, figures: pd.DataFrame, national: pd.Series, latest_p: pd.Series, latest_n: pd.Series | None, source: Path, t: Messages) -> Site:
-    """The tables every page draws from. `inputs.agreements` carries display_status already."""
+def prepare(inputs, figures: Figures, rows: pd.DataFrame, latest_p: pd.Series, latest_n: pd.Series | None, source: Path, t: Messages) -> Site:
+    """The tables every page draws from; `figures` are the saved figure tables."""
+    common = common_context(inputs.publications, latest_p, latest_n, t)
+    env = environment(t, source)
+    env.globals.update(common)
     return Site(
-        t=t, env=environment(t, source), inputs=inputs, shown=agreement_rows(inputs.agreements), figures=figures, national=national,
-        series=active_series(inputs.agreements, inputs.publications), changes=change_rows(inputs.changes, inputs.publications),
-        latest=latest_p, latest_pending=latest_n, common=common_context(inputs.publications, latest_p, latest_n, t),
+        t=t, env=env, inputs=inputs, shown=agreement_rows(inputs.agreements), figures=figures.states, national=figures.national,
+        agency_figures=figures.agencies, list_changes=figures.lists, rows=rows, counties=figures.counties,
+        series=figures.series, changes=change_rows(inputs.changes, inputs.publications),
+        latest=latest_p, latest_pending=latest_n, common=common,
     )  # fmt: skip
 
 
 def render_pages(site: Site, source: Path) -> Output:
-    """Write every generated page and chart file under `source`. Returns what was written and the SVGs to draw."""
+    """Write every generated page and chart file under `source`. Returns what was written and the SVGs to draw.
+
+    One call per page kind, in order: a new page kind is one import and one line here.
+    """
     out = Output(source)
     per_year = removals_per_year(site.inputs.removals_agency, site.inputs.national_removals)
     home(site, out)

@@ -9,8 +9,9 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-from ...common.models import SUPPORT_TYPES
+from ...common.models import MODEL_CODES, SUPPORT_TYPES
 from ...common.spreadsheet import csv_text
+from ..contract import ICE_FOLDER
 from ..format import day, figure, h, md, num, safe_url
 from ..messages import Messages
 
@@ -65,16 +66,32 @@ class Output:
 
 
 @dataclass
+class Figures:
+    """The saved figure tables, as read back after saving (the pages show nothing else)."""
+
+    national: pd.Series  # national_figures.parquet's one row
+    states: pd.DataFrame  # state_figures.parquet beside each state's name
+    agencies: pd.DataFrame  # agency_figures.parquet, indexed by agency_id
+    lists: pd.DataFrame  # list_changes.parquet
+    series: pd.DataFrame  # active_by_day.parquet, its dates as timestamps
+    counties: pd.DataFrame  # county_figures.parquet
+
+
+@dataclass
 class Site:
     """The tables every page draws from, prepared once."""
 
     t: Messages
     env: jinja2.Environment
-    inputs: object  # ledger.site.inputs.Inputs, with agreements carrying display_status
+    inputs: object  # ledger.site.inputs.Inputs
     shown: pd.DataFrame  # agreements as pages list them
     figures: pd.DataFrame  # the saved state figures beside each state's name
     national: pd.Series  # the saved national figures
-    series: pd.DataFrame  # active agreements per list day, state and model
+    agency_figures: pd.DataFrame  # the saved agency figures, indexed by agency_id
+    list_changes: pd.DataFrame  # the saved per-list change counts
+    rows: pd.DataFrame  # the latest lists' accepted sheet rows, each with its agreement
+    counties: pd.DataFrame  # the saved county figures
+    series: pd.DataFrame  # the saved timelines: active agreements per list day, state and model
     changes: pd.DataFrame  # the change log, newest first
     latest: pd.Series
     latest_pending: pd.Series | None
@@ -84,8 +101,68 @@ class Site:
         return self.env.get_template(template).render(**self.common, **context)
 
 
+ICE_PREFIX = f"{ICE_FOLDER}/"  # the published workbooks, from the site's root
+# The change types whose counts the summary of a list names even when zero, then those named when not.
+SUMMARY_ALWAYS = ["new", "dropped"]
+SUMMARY_WHEN_ANY = ["ended", "back", "renamed", "lapsed"]
+
+
+def status_text(t: Messages, status: str, last_listed: object = None, first_absent: object = None) -> str:
+    """A status as a reader sees it: `missing` with the date it left the list, `ended` with its end window."""
+    if status == "missing" and day(first_absent):
+        return t("status.missing.since", date=day(first_absent))
+    if status == "ended" and day(first_absent) and day(last_listed):
+        return t("status.ended.window", last=day(last_listed), absent=day(first_absent))
+    return t.get(f"status.{status}", status)
+
+
+def dropped_agreements(site: "Site", changes: pd.DataFrame) -> pd.DataFrame:
+    """The agreements a list's `dropped` changes name, as the agreement tables list them."""
+    ids = set(changes.loc[changes["change"] == "dropped", "agreement_id"])
+    return site.shown[site.shown["agreement_id"].isin(ids)]
+
+
+def model_breakdown(figures: pd.Series, labels: dict) -> str:
+    """'Jail enforcement 152, Task force 868, ...' from a saved figure row's active_<model> columns."""
+    return ", ".join(f"{labels[name]} {num(getattr(figures, f'active_{code}'))}" for name, code in MODEL_CODES.items())
+
+
+def change_summary(t: Messages, counts: pd.Series) -> str:
+    """'72 added, 8 dropped' (and ended, back, renamed, lapsed where any), from a saved list_changes row."""
+    parts = [t(f"summary.{c}", count=num(counts[c])) for c in SUMMARY_ALWAYS]
+    parts += [t(f"summary.{c}", count=num(counts[c])) for c in SUMMARY_WHEN_ANY if int(counts[c])]
+    return ", ".join(parts)
+
+
+def change_details(t: Messages, labels: dict):
+    """A change row's details in words: the field's label and its values (moa_status and models labelled), and the note."""
+
+    def value(field_name: str, text: object) -> str:
+        text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text)
+        if field_name == "moa_status":
+            return t.get(f"moa_status.{text}", text)
+        if field_name == "support_type":
+            return labels.get(text, text)
+        return text
+
+    def details(c) -> str:
+        parts = []
+        field_name = "" if c.field is None or (isinstance(c.field, float) and pd.isna(c.field)) else str(c.field)
+        if field_name:
+            parts.append(t("change.field_value", field=t.get(f"field.{field_name}", field_name), old=value(field_name, c.old_value), new=value(field_name, c.new_value)))
+        if isinstance(c.detail, str) and c.detail:
+            parts.append(c.detail)
+        return "; ".join(parts)
+
+    return details
+
+
 def common_context(publications: pd.DataFrame, latest_p: pd.Series, latest_n: pd.Series | None, t: Messages) -> dict:
+    """What every template sees (made the environment's globals, so the shared macros see it too)."""
+    labels = {m: t(f"model.{m}") for m in SUPPORT_TYPES}
+    participating = publications[publications["list_kind"] == "participating"]
     return {
+        "archive_start": day(participating["published_at"].min()),
         "is_sample": bool(publications["is_sample"].any()),
         "first": day(publications["published_at"].min()),
         "last": day(publications["published_at"].max()),
@@ -93,9 +170,11 @@ def common_context(publications: pd.DataFrame, latest_p: pd.Series, latest_n: pd
         "latest_pending": latest_n,
         "latest_file": list(latest_p["file_names"])[0],
         "lists": len(publications),
-        "labels": {m: t(f"model.{m}") for m in SUPPORT_TYPES},
-        "status": lambda s: t.get(f"status.{s}", s),
+        "labels": labels,
+        "status": lambda s, last=None, absent=None: status_text(t, s, last, absent),
         "change_label": lambda c: t.get(f"change.{c}", c),
+        "change_details": change_details(t, labels),
+        "change_summary": lambda counts: change_summary(t, counts),
     }
 
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from ...common.models import SUPPORT_TYPES
 from ...common.paths import NODE_MODULES
 from .. import charts
+from ..evidence import rows_for
+from ..figures import latest_changes
 from ..format import day, num
 from ..tables import steps
-from .common import Output, Site, dated
+from .common import ICE_PREFIX, Output, Site, dated, dropped_agreements, model_breakdown
 
 RECENT_CHANGES = 25  # changes the home page lists; the changes page has the rest
 TOP_STATES = 3  # states the map's description names
-# Changes that put a new agreement on the participating list (a renewal replaces one, so it is not counted).
-NEW_AGREEMENT_CHANGES = ["added", "moved from pending to signed"]
+ROWS_CSV = "national/rows.csv"  # the latest lists' accepted rows: what the home page's figures count
 
 
 def home(site: Site, out: Output) -> None:
@@ -21,8 +21,7 @@ def home(site: Site, out: Output) -> None:
     folder = out.root / "national"
     total = site.series.groupby(["date", "support_type"])["agreements"].sum().reset_index()
     total_steps = steps(total.assign(state="US"))
-    on_last = total[total["date"] == total["date"].max()]
-    breakdown = ", ".join(f"{labels[m]} {num(on_last[on_last['support_type'] == m]['agreements'].sum())}" for m in SUPPORT_TYPES)
+    breakdown = model_breakdown(national, labels)
     timeline = out.chart(
         charts.timeline(total_steps, labels, t), folder, "timeline",
         t("chart.timeline.desc", place=t("place.national"), first=site.common["first"], last=day(latest_p["published_at"]), total=num(national["active"]), breakdown=breakdown),
@@ -40,16 +39,16 @@ def home(site: Site, out: Output) -> None:
         ranked[["usps", "title", "active", "agencies", "pending"]], "national/",
     )  # fmt: skip
     monthly = total.assign(month=total["date"].dt.to_period("M")).sort_values("date").groupby(["month", "support_type"])["agreements"].last().unstack(fill_value=0)
-    pubs = site.inputs.publications
-    earlier = pubs[(pubs["list_kind"] == "participating") & (pubs["published_at"] < latest_p["published_at"])]
-    last_changes = site.changes[site.changes["publication_id"] == latest_p["publication_id"]]
+    counts = latest_changes(site.list_changes, latest_p["publication_id"])
+    out.csv(out.root / ROWS_CSV, rows_for(site.rows))
+    last_list = site.changes[site.changes["publication_id"] == latest_p["publication_id"]]
     out.page(
         "generated/home.md",
         site.render(
-            "home.md.j2", figures=figures, ranked=ranked, timeline=timeline, us_map=us_map, monthly=monthly,
+            "home.md.j2", national=national, figures=figures, ranked=ranked, timeline=timeline, us_map=us_map, monthly=monthly,
             active=int(national["active"]), agencies=int(national["agencies"]), states_with=int(national["states_with"]),
-            pending=int(national["pending"]), added=int(last_changes["change"].isin(NEW_AGREEMENT_CHANGES).sum()),
-            ended=int((last_changes["change"] == "ended").sum()), previous=day(earlier["published_at"].max()) if len(earlier) else "",
+            pending=int(national["pending"]), counts=counts, previous=counts["previous_published_at"],
+            dropped=dropped_agreements(site, last_list), rows_csv=ROWS_CSV, ice=ICE_PREFIX, changes_total=int(national["participating_changes"]),
             recent=site.changes[site.changes["list_kind"] == "participating"].head(RECENT_CHANGES),
         ),
     )  # fmt: skip

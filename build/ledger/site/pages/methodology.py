@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from ..contract import CHANGE_COUNTS
 from ..format import num
+from ..tables import DISPLAY_ORDER
 from .common import Output, Site
 
 # The page lists the first rows set aside and links the full table: a list with thousands of
@@ -10,6 +12,14 @@ from .common import Output, Site
 LISTED_REJECTED = 100
 # Published beside the national charts' data (a generated folder MkDocs copies as it is).
 REJECTED_CSV = "national/rejected_rows.csv"
+def glossary(site: Site) -> list[tuple[str, str]]:
+    """Every status and change type the pages show, as (label, meaning), from the message catalog."""
+    t = site.t
+    return [(t(f"status.{s}"), t(f"status.{s}.meaning")) for s in DISPLAY_ORDER] + [
+        (t.get(f"change.{c}", c), t(f"change.{c}.meaning")) for c in CHANGE_COUNTS
+    ]
+
+
 def methodology_page(site: Site, out: Output) -> None:
     pubs, inputs = site.inputs.publications, site.inputs
     rejected = inputs.rejected
@@ -26,6 +36,7 @@ def methodology_page(site: Site, out: Output) -> None:
             rejected_link=site.t("methodology.rejected_csv"), tiers=inputs.tiers, pubs=pubs,
             participating=int((pubs["list_kind"] == "participating").sum()), pending=int((pubs["list_kind"] == "pending").sum()),
             files=int(pubs["file_names"].map(len).sum()), sightings=int(pubs["sightings"].sum() - len(pubs)),
+            words=glossary(site),
         ),
     )  # fmt: skip
     # The identity rules' text is the history stage's (build/history_methodology.md), included as written.

@@ -6,17 +6,20 @@ import pandas as pd
 
 from ...common.paths import NODE_MODULES
 from .. import charts
+from ..evidence import rows_for
+from ..figures import latest_changes
 from ..format import day, num
-from ..tables import county_matches, removal_details, removals_for_state, steps
-from .common import Output, Site, dated
+from ..tables import removal_details, removals_for_state, steps
+from .common import ICE_PREFIX, Output, Site, dated, dropped_agreements, model_breakdown, status_text
 
 STATE_CHANGES = 30  # changes a state page lists, newest first
 COUNTY_MAP_HEIGHT = 360
 # The page's Markdown is nearly all raw HTML; MkDocs adds about 13 KB of theme around it, and a
 # state page must stay under 100 KB: over budget, the page leaves out its MOA column.
 STATE_PAGE_BUDGET = 82 * 1024
+LAYOUTS = [(True, True), (False, True), (False, False)]  # (MOA column, closed cells), fullest first
 AGREEMENT_CSV_COLUMNS = [
-    "agreement_id", "agency_id", "agency_name", "state", "county", "support_type", "signed", "status",
+    "agreement_id", "agency_id", "agency_name", "state", "county", "support_type", "signed", "status", "status_text",
     "first_listed", "last_listed", "first_absent", "moa_url",
 ]  # fmt: skip
 
@@ -36,14 +39,15 @@ def state_page(site: Site, out: Output, state, county_features: tuple[dict, ...]
     blocks = {}
     if state.ever:
         state_series = steps(series[series["state"] == state.usps])
-        latest_counts = series[(series["state"] == state.usps) & (series["date"] == series["date"].max())]
-        breakdown = ", ".join(f"{labels[r.support_type]} {num(r.agreements)}" for r in latest_counts.itertuples())
+        breakdown = model_breakdown(state, labels)
         blocks["timeline"] = out.chart(
             charts.timeline(state_series, labels, t), folder, "timeline",
             t("chart.timeline.desc", place=state.title, first=site.common["first"], last=day(latest_p["published_at"]), total=num(state.active), breakdown=breakdown),
             dated(state_series),
         )  # fmt: skip
-    counts, unmatched = county_matches(mine, county_features, state.fips)
+    saved = site.counties[site.counties["usps"] == state.usps]
+    counts = dict(zip(saved.loc[saved["fips"] != "", "fips"], saved.loc[saved["fips"] != "", "active"].astype(int)))
+    unmatched = saved.loc[saved["fips"] == "", "county"].tolist()
     counties_here = [f for f in county_features if str(f["id"]).startswith(state.fips)]
     if counts and counties_here:
         features = [{**f, "properties": {"name": f["properties"]["name"], "value": counts.get(f["id"], 0)}} for f in counties_here]
@@ -63,13 +67,20 @@ def state_page(site: Site, out: Output, state, county_features: tuple[dict, ...]
             t("chart.removals.desc", place=state.title, first=int(by_agency["fiscal_year"].min()), last=int(by_agency["fiscal_year"].max()), total=num(by_agency["removed"].sum())),
             by_agency,
         )  # fmt: skip
+    latest_id = latest_p["publication_id"]
+    in_latest = site.changes[(site.changes["state"] == state.usps) & (site.changes["publication_id"] == latest_id)]
     context = dict(
-        state=state, agreements=mine, blocks=blocks, unmatched=unmatched,
+        state=state, agreements=mine, blocks=blocks, unmatched=unmatched, ice=f"../../{ICE_PREFIX}", rows_csv="rows.csv",
+        counts=latest_changes(site.list_changes, latest_id, state.usps), dropped=dropped_agreements(site, in_latest),
         changes=site.changes[site.changes["state"] == state.usps].head(STATE_CHANGES), oig=site.inputs.oig[site.inputs.oig["state"] == state.usps],
         removal_table=removal_table, state_removals=state_removals, removal_sources=removal_sources,
     )  # fmt: skip
-    page = site.render("state.md.j2", **context, moa_column=True)
-    if len(page.encode()) > STATE_PAGE_BUDGET:
-        page = site.render("state.md.j2", **context, moa_column=False)
+    # The fullest page that fits: closed cells with the MOA column, then without it, then open cells.
+    for moa, closed in LAYOUTS:
+        page = site.render("state.md.j2", **context, moa_column=moa, closed=closed)
+        if len(page.encode()) <= STATE_PAGE_BUDGET:
+            break
     out.page(f"states/{state.usps.lower()}.md", page)
-    out.csv(folder / "agreements.csv", mine[AGREEMENT_CSV_COLUMNS].assign(status=mine["display_status"]))
+    texts = [status_text(t, *v) for v in zip(mine["status"], mine["last_listed"], mine["first_absent"])]
+    out.csv(folder / "agreements.csv", mine.assign(status_text=texts)[AGREEMENT_CSV_COLUMNS])
+    out.csv(folder / "rows.csv", rows_for(site.rows, state.usps))
