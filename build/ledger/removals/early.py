@@ -100,7 +100,8 @@ def early_agencies(
         if not isinstance(county, str) and COUNTY_RE.match(names[0]):
             county = COUNTY_RE.match(names[0]).group(1)
         sources = [(r.source, r.source_url) for r in oig_rows.itertuples(index=False)]
-        sources += sorted(set(zip(stat_rows["source"], stat_rows["source_url"])))
+        sources += sorted(set(zip(stat_rows["source"], stat_rows["source_url"].fillna(""))))
+        sources = list(dict.fromkeys((s, u) for s, u in sources if isinstance(s, str) and s))
         rows.append({
             "agency_id": found, "agency_name": names[0], "state": state, "county": county, "in_archive": found is not None,
             "oig_model": joined(oig_rows["model"]), "oig_signed": joined(oig_rows["date_signed_original"]),
@@ -108,8 +109,10 @@ def early_agencies(
             "removed_total": int(stat_rows["removed"].sum()) if stat_rows["removed"].notna().any() else None,
             "first_fiscal_year": int(reported["fiscal_year"].min()) if len(reported) else None,
             "last_fiscal_year": int(reported["fiscal_year"].max()) if len(reported) else None,
-            "sources": "; ".join(dict.fromkeys(s for s, _ in sources if isinstance(s, str))),
-            "source_urls": list(dict.fromkeys(u for _, u in sources if isinstance(u, str) and u)),
+            # A publication's own title can hold '; ', so the titles are one a line, beside their addresses.
+            "sources": "\n".join(s for s, _ in sources),
+            "source_urls": [u if isinstance(u, str) else "" for _, u in sources],
+            "statistics_names": sorted(stat_rows["agency_name"].unique()),
             "link_method": method,
         })  # fmt: skip
         if len(oig_rows) > 1 or stat_rows["agency_name"].nunique() > 1:
