@@ -96,7 +96,7 @@ def early_agencies(
         else:
             found, method = None, NEW_ID
         reported = stat_rows[stat_rows["identified"].notna() | stat_rows["removed"].notna()]
-        county = archive.at[found, "county"] if found in archive.index else None
+        county = archive.at[found, "county"] if found in archive.index and "county" in archive.columns else None
         if not isinstance(county, str) and COUNTY_RE.match(names[0]):
             county = COUNTY_RE.match(names[0]).group(1)
         sources = [(r.source, r.source_url) for r in oig_rows.itertuples(index=False)]
