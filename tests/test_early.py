@@ -179,7 +179,7 @@ def test_an_early_agency_page_says_what_2009_and_the_statistics_say(tmp_path):
     for text in ("before 2021", "since the archive began on 2021-01-13", "as of 2009-10-28", "jail enforcement model",
                  "pending", "6,965", f'href="{OIG_URL}"', f'href="{STATS_URL}"', "“Harris County Sheriff”"):  # fmt: skip
         assert text in page, text
-    era = early_by_agency(early, removal_rows)
+    era = early_by_agency(early, removal_rows, site.t)
     assert list(era) == ["FL-collier-county-sheriffs-office"]
     section = site.render("_early_era.md.j2", era=era["FL-collier-county-sheriffs-office"])
     assert "First agreement signed 2007-08-06" in section and "1,063" in section

@@ -13,7 +13,13 @@ import pandas as pd
 
 from ...common.contracts import read_table
 from ...removals.contract import EARLY_AGENCIES
+from ..messages import Messages
 from .common import Output, Site
+
+BEFORE_2021 = "status.before_2021"  # the status label of an agency known only before 2021
+# The report's own words for a model and a status, and the catalog's label for each.
+OIG_MODELS = {"Task Force": "early.oig_model.task_force", "Jail Enforcement": "early.oig_model.jail", "Hybrid": "early.oig_model.hybrid"}
+OIG_STATUSES = {"signed": "early.oig_status.signed", "pending": "early.oig_status.pending"}
 
 
 def read_early(build: Path) -> pd.DataFrame:
@@ -21,7 +27,14 @@ def read_early(build: Path) -> pd.DataFrame:
     return read_table(Path(build), EARLY_AGENCIES)
 
 
-def era_context(early: pd.Series | None, removals: pd.DataFrame) -> dict | None:
+def label(t: Messages, keys: dict[str, str], value: object) -> str:
+    """The catalog's label for a word of the report; a word the catalog lacks is shown as printed (several are joined by '; ')."""
+    if not isinstance(value, str):
+        return ""
+    return "; ".join(t(keys[v]) if v in keys else v for v in value.split("; "))
+
+
+def era_context(early: pd.Series | None, removals: pd.DataFrame, t: Messages) -> dict | None:
     """What `_early_era.md.j2` shows for one agency: its 2009 row, its removals by year and its sources; None when it has none."""
     if early is None:
         return None
@@ -32,6 +45,8 @@ def era_context(early: pd.Series | None, removals: pd.DataFrame) -> dict | None:
     return {
         "agency": early,
         "oig": isinstance(early["oig_model"], str) or isinstance(early["oig_status"], str),
+        "model": label(t, OIG_MODELS, early["oig_model"]),
+        "status": label(t, OIG_STATUSES, early["oig_status"]),
         "removals": rows,
         "statistics_names": names,
         # One address per line of sources (removals.early); a source without an address stays plain text.
@@ -39,10 +54,10 @@ def era_context(early: pd.Series | None, removals: pd.DataFrame) -> dict | None:
     }
 
 
-def early_by_agency(early: pd.DataFrame, removals: pd.DataFrame) -> dict[str, dict]:
+def early_by_agency(early: pd.DataFrame, removals: pd.DataFrame, t: Messages) -> dict[str, dict]:
     """agency_id -> the early-era context, for the archive's agencies that are also early agencies (agency.md.j2 includes it)."""
     linked = early[early["in_archive"].fillna(False).astype(bool)]
-    return {row["agency_id"]: era_context(row, removals) for _, row in linked.iterrows()}
+    return {row["agency_id"]: era_context(row, removals, t) for _, row in linked.iterrows()}
 
 
 def early_pages(site: Site, out: Output, early: pd.DataFrame) -> int:
@@ -57,7 +72,8 @@ def early_pages(site: Site, out: Output, early: pd.DataFrame) -> int:
             f"agencies/{row['agency_id']}.md",
             site.render(
                 "early_agency.md.j2", agency=row, state_title=titles.get(row["state"], row["state"]),
-                era=era_context(row, site.inputs.removals_agency), archive_start=site.common["first"],
+                era=era_context(row, site.inputs.removals_agency, site.t), archive_start=site.common["first"],
+                status_label=site.t(BEFORE_2021),
             ),
         )  # fmt: skip
         made += 1
