@@ -11,7 +11,7 @@ import pytest
 from ledger import cli
 from ledger.common.fixes import FixTable
 from ledger.common.ids import agency_id, slug
-from ledger.removals.early import early_agencies, pair_sources
+from ledger.removals.early import display_name, early_agencies, pair_sources
 from ledger.removals.linking import link_agencies
 from ledger.site.messages import Messages
 from ledger.site.pages.common import Output, Site, environment
@@ -72,6 +72,15 @@ def test_one_id_rule_is_state_and_slug():
 def test_the_two_sources_pair_by_name_key_or_by_hand(stats_name, oig_name, hand, method):
     pairs = pair_sources(stats(("TX", stats_name, {2010: 1})), oig(("TX", oig_name, "Hybrid", "", "signed")), FixTable("h", hand))
     assert pairs[["stats_name", "oig_name", "pair_method"]].values.tolist() == [[stats_name, oig_name, method]]
+
+
+@pytest.mark.parametrize(
+    "printed, state, shown",
+    [("N.M. Corrections Dept.", "NM", "New Mexico Corrections Department"), ("Washington County Sheriff_1", "AR", "Washington County Sheriff"),
+     ("Ala. Dept. of Public Safety", "GA", "Ala. Department of Public Safety"), ("Orange County Sheriff", "CA", "Orange County Sheriff")],
+)  # fmt: skip
+def test_a_statistics_name_is_shown_spelt_out(printed, state, shown):
+    assert display_name(printed, state) == shown  # another state's abbreviation is left as printed
 
 
 def test_a_typo_without_a_hand_link_pairs_nothing():

@@ -18,10 +18,25 @@ import pandas as pd
 from ..common.fixes import FixTable
 from ..common.ids import agency_id
 from ..common.qa import check
-from .names import name_keys
+from ..common.states import state_names
+from ..common.text import clean_text
+from .names import AP_STATES, AP_STATE_RE, name_keys
 
 NEW_ID = "new_id"  # link_method of an agency known only before 2021
+AP_STATE_ANY_CASE = re.compile(AP_STATE_RE.pattern, re.IGNORECASE)  # names.AP_STATE_RE reads lower-cased keys
 COUNTY_RE = re.compile(r"^(.+? (?:County|Parish))\b")
+
+
+def display_name(name: str, state: str) -> str:
+    """A name of the statistics as a reader would write it: its own state's AP abbreviation and 'Dept.' spelt out.
+
+    Only for an agency known from the statistics alone ("N.M. Corrections Dept." is the New Mexico
+    Corrections Department); the report's names and the archive's are shown as printed.
+    """
+    own = state_names().get(state, "").title()  # the table keeps names in upper case
+    text = re.sub(r"_\d+$", "", clean_text(name))  # the compiler's suffix for a repeated name ("Sheriff_1")
+    text = AP_STATE_ANY_CASE.sub(lambda m: own if own and AP_STATES[m.group(1).lower()] == state else m.group(1), text)
+    return re.sub(r"\bDept\.", "Department", text)
 
 
 def pair_sources(stats: pd.DataFrame, oig: pd.DataFrame, hand: FixTable) -> pd.DataFrame:
@@ -90,7 +105,7 @@ def early_agencies(
         state = top[1]
         oig_rows = oig[oig["state"].eq(state) & oig["agency"].isin([n[2] for n in nodes if n[0] == "oig"])]
         stat_rows = stats[stats["state"].eq(state) & stats["agency_name"].isin([n[2] for n in nodes if n[0] == "stats"])]
-        names = sorted(oig_rows["agency"]) + sorted(stat_rows["agency_name"].unique())
+        names = sorted(oig_rows["agency"]) + [display_name(n, state) for n in sorted(stat_rows["agency_name"].unique())]
         if top[0] == "archive":
             found, method = top[2], joined(methods.get(n) for n in nodes)
         else:
