@@ -141,6 +141,30 @@ OIG_FINDINGS = Table(
     primary_key=("figure_id",),
 )
 
+EARLY_AGENCIES = Table(
+    "early_agencies.parquet",
+    "one row per agency known from the 2009 Inspector General list (OIG-10-63) or ICE's statistics by agency, FY2006-2013",
+    (
+        Column("agency_id", S, "the archive's agency (agencies.parquet) when provably the same, else <STATE>-<slug> of agency_name (common.ids)"),
+        Column("agency_name", S, "the agency's name as the report prints it, else as the statistics print it"),
+        Column("state", S, "USPS code"),
+        Column("county", S, "the county, from the archive or the name, where there is one"),
+        Column("in_archive", B, "also on ICE's lists since 2021 (linked by hand or by the same name in the same state)"),
+        Column("oig_model", S, "the model in the 2009 list (Task Force, Jail Enforcement, Hybrid); empty when not on it"),
+        Column("oig_signed", S, "the date the first agreement was signed, per the 2009 list (YYYY-MM-DD)"),
+        Column("oig_status", S, "the agreement's status in the 2009 list (signed, pending)"),
+        Column("oig_as_of", S, "the date the 2009 list describes (YYYY-MM-DD)"),
+        Column("removed_total", I, "people removed through 287(g), FY2006-2013, summed over the reported years; empty when none reported"),
+        Column("first_fiscal_year", I, "the first fiscal year with a reported figure"),
+        Column("last_fiscal_year", I, "the last fiscal year with a reported figure"),
+        Column("sources", S, "the publications the row comes from, one a line"),
+        Column("source_urls", "array", "their addresses, one per line of sources in the same order, empty where none is known"),
+        Column("statistics_names", "array", "the names ICE's statistics print for it (removals_by_agency.agency_name in this state); empty when not in them"),
+        Column("link_method", S, "how agency_id was found: manual, name or loose_name (to the archive, per source, '; ' between), or new_id"),
+    ),
+    primary_key=("agency_id",),
+)
+
 CITED = {"national_removals.csv": NATIONAL, "oig_2009_agreements.csv": OIG_AGREEMENTS, "oig_2010_findings.csv": OIG_FINDINGS}
 
 STAGE = Stage(
@@ -156,11 +180,13 @@ STAGE = Stage(
         "raw:foia",
         "manual:removals_states.csv",
         "manual:removals_agency_links.csv",
+        "manual:oig_agency_links.csv",
+        "manual:early_agency_links.csv",
         "published:national_removals.csv",
         "published:oig_2009_agreements.csv",
         "published:oig_2010_findings.csv",
     ),
-    writes=(BY_AGENCY, BY_STATE, BY_YEAR, UNLINKED, SET_ASIDE, NATIONAL, OIG_AGREEMENTS, OIG_FINDINGS, qa_table("removals")),
+    writes=(BY_AGENCY, BY_STATE, BY_YEAR, UNLINKED, SET_ASIDE, NATIONAL, OIG_AGREEMENTS, OIG_FINDINGS, EARLY_AGENCIES, qa_table("removals")),
     help="Run after history: links the statistics by agency to build/agencies.parquet.",
 )
 

@@ -30,13 +30,15 @@ from .by_state import agency_state_rows, by_year_rows, foia_state_rows, with_nat
 from .checks import agency_checks, foia_checks, link_checks, state_checks
 from .cited import load_cited_files
 from .contract import (
-    AGENCY_COLUMNS, BY_AGENCY, BY_STATE, BY_YEAR, CITED, SET_ASIDE, SET_ASIDE_COLUMNS, STAGE, STATE_COLUMNS, UNLINKED,
+    AGENCY_COLUMNS, BY_AGENCY, BY_STATE, BY_YEAR, CITED, EARLY_AGENCIES, SET_ASIDE, SET_ASIDE_COLUMNS, STAGE, STATE_COLUMNS, UNLINKED,
     UNLINKED_COLUMNS,
 )  # fmt: skip
+from .early import early_agencies, pair_sources
 from .foia import FoiaFile, load_foia
 from .linking import link_agencies
 from .vocabulary import SET_ASIDE_REASONS
 
+OIG_FILE = "oig_2009_agreements.parquet"
 LINK_COLUMNS = ["agency_name", "state", "agency_id", "link_method", "reason", "detail"]
 
 
@@ -49,6 +51,7 @@ class RemovalsResult:
     qa: list[dict]
     errors: list[LedgerError] = field(default_factory=list)
     by_year: pd.DataFrame = field(default_factory=pd.DataFrame)
+    early: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> str:
         agencies = self.by_agency[["agency_name", "state"]].drop_duplicates()
@@ -142,6 +145,25 @@ def load_agency_source(
     return by_agency[list(AGENCY_COLUMNS)], links, aside, qa, errors
 
 
+def load_early(manual: Path, build: Path, by_agency: pd.DataFrame, links: pd.DataFrame, oig: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
+    """The agencies of the 2009 list and the statistics, one row each, linked to the archive where provably the same."""
+    oig_fixes = load_table(manual / "oig_agency_links.csv", "oig_agency_links")
+    pair_fixes = load_table(manual / "early_agency_links.csv", "early_agency_links")
+    try:
+        agencies = read_agencies(build / "agencies.parquet")
+    except (LedgerError, OSError, pa.ArrowException):
+        agencies = None  # reported once, by load_agency_source
+    oig_links = link_agencies(oig.rename(columns={"agency": "agency_name"}), agencies, oig_fixes)
+    early, qa = early_agencies(by_agency, links, oig, oig_links, pair_sources(by_agency, oig, pair_fixes), agencies)
+    linked = oig_links[oig_links["agency_id"].notna()]
+    qa.append(check("removals_oig_agencies_linked", "OIG-10-63 Appendix E", len(linked), len(oig_links), "info"))
+    for method, count in linked["link_method"].value_counts().sort_index().items():
+        qa.append(check("removals_oig_agencies_linked_by", method, int(count), "reviewed", "info"))
+    for table in (oig_fixes, pair_fixes) if agencies is not None else (pair_fixes,):
+        qa += [check("fix_unused", f"{table.name}.csv: {w}", "matched no value", "matches a value", "warn") for w in table.unused()]
+    return early, qa
+
+
 def load_releases(
     data_dir: Path, store: RemovalsStore
 ) -> tuple[list[FoiaFile], dict[str, tuple[str, str]], pd.DataFrame, list[dict], list[LedgerError]]:
@@ -204,10 +226,12 @@ def run(data_dir: Path) -> RemovalsResult:
     qa = agency_qa + cited_qa + foia_qa + state_checks(by_agency, by_state, releases)
 
     by_year = by_year_rows(by_agency, national)
+    early, early_qa = load_early(manual_dir(data_dir), build, by_agency, links, cited[OIG_FILE])
+    qa += early_qa
 
-    save(build, by_agency, by_state, by_year, unlinked, set_aside, cited, qa)
+    save(build, by_agency, by_state, by_year, unlinked, set_aside, cited, qa, early)
     errors = agency_errors + cited_errors + foia_errors
-    return RemovalsResult(by_agency, by_state, unlinked, set_aside, qa, errors, by_year)
+    return RemovalsResult(by_agency, by_state, unlinked, set_aside, qa, errors, by_year, early)
 
 
 def typed(table, frame: pd.DataFrame) -> pd.DataFrame:
@@ -221,6 +245,8 @@ def typed(table, frame: pd.DataFrame) -> pd.DataFrame:
             out[column.name] = pd.to_numeric(values, errors="raise").astype("Float64")
         elif column.type == "boolean":
             out[column.name] = values.astype("boolean")
+        elif column.type == "array":
+            out[column.name] = values.map(lambda v: [str(x) for x in v] if isinstance(v, (list, tuple)) else [])
         else:
             out[column.name] = values.astype("string")  # a column of nothing but gaps stays a string column
     return out
@@ -235,10 +261,12 @@ def save(
     set_aside: pd.DataFrame,
     cited: dict[str, pd.DataFrame],
     qa: list[dict],
+    early: pd.DataFrame | None = None,
 ) -> None:
     """Every table of the contract, each through save_table (which refuses undeclared or missing columns)."""
     frames = {BY_AGENCY: by_agency, BY_STATE: by_state, BY_YEAR: by_year, UNLINKED: unlinked, SET_ASIDE: set_aside}
     frames.update({table: cited[table.file] for table in CITED.values()})
+    frames[EARLY_AGENCIES] = early if early is not None else pd.DataFrame(columns=EARLY_AGENCIES.names)
     frames[STAGE.table("qa/removals.csv")] = pd.DataFrame(qa, columns=QA_COLUMNS)
     for table, frame in frames.items():
         save_table(build, table, typed(table, frame) if table.file.endswith(".parquet") else frame)
