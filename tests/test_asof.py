@@ -25,8 +25,8 @@ def sample_build(tmp_path_factory):
     "day, expected_list, expected_count",
     [
         (dt.date(2020, 12, 31), None, 0),  # before the first list
-        (dt.date(2021, 1, 13), "participating-20210113-002027", 6),
-        (dt.date(2025, 7, 7), "participating-20250221-214937", 7),  # the list in force, not one of that day
+        (dt.date(2021, 1, 13), "participating-20210112-192027", 6),
+        (dt.date(2025, 7, 7), "participating-20250221-164937", 7),  # the list in force, not one of that day
         (dt.date(2025, 7, 8), "participating-20250708-170000", 9),
         (dt.date(2026, 11, 22), "participating-20260107-090000", 8),  # Bucks County is dropped from the latest list
     ],

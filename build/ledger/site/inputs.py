@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..common.errors import LedgerError
+from .pages.early import read_early
 
 # The stages whose quality checks the methodology page lists (the check stage runs after the site).
 CHECKED_STAGES = ("ingest", "history", "removals")
@@ -35,6 +36,7 @@ class Inputs:
     national_removals: pd.DataFrame
     oig: pd.DataFrame  # the Inspector General's 2009 table of agreements
     oig_findings: pd.DataFrame  # its 2010 findings
+    early_agencies: pd.DataFrame  # the agencies of the 2009 list and the FY2006-2013 statistics (removals stage)
     identity_text: str
     row_links: pd.DataFrame  # history's row_agreements.parquet: each accepted sheet row's agreement
 
@@ -87,6 +89,7 @@ def load_inputs(data_dir: Path) -> Inputs:
         national_removals=parquet(build, "national_removals.parquet"),
         oig=parquet(build, "oig_2009_agreements.parquet"),
         oig_findings=parquet(build, "oig_2010_findings.parquet"),
+        early_agencies=read_early(build),
         identity_text=identity.read_text(encoding="utf-8"),
         row_links=parquet(build, ROW_LINKS),
     )

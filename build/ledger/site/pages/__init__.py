@@ -10,6 +10,7 @@ from ..messages import Messages
 from ..tables import agreement_rows, change_rows, removals_per_year
 from .agency import agency_pages
 from .changes import changes_page, sample_banner
+from .early import early_pages
 from .common import Figures, Output, Site, common_context, environment
 from .home import home, states_index
 from .methodology import methodology_page
@@ -42,6 +43,7 @@ def render_pages(site: Site, source: Path) -> Output:
     states_index(site, out)
     state_pages(site, out)
     agency_pages(site, out)
+    early_pages(site, out, site.inputs.early_agencies)
     changes_page(site, out)
     methodology_page(site, out)
     removals_page(site, out, per_year)

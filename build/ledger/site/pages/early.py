@@ -72,7 +72,7 @@ def early_pages(site: Site, out: Output, early: pd.DataFrame) -> int:
             f"agencies/{row['agency_id']}.md",
             site.render(
                 "early_agency.md.j2", agency=row, state_title=titles.get(row["state"], row["state"]),
-                era=era_context(row, site.inputs.removals_agency, site.t), archive_start=site.common["first"],
+                era=era_context(row, site.inputs.removals_agency, site.t),
                 status_label=site.t(BEFORE_2021),
             ),
         )  # fmt: skip
