@@ -11,6 +11,7 @@ from ..tables import active_series, agreement_rows, change_rows, removals_per_ye
 from .agency import agency_pages
 from .changes import changes_page, sample_banner
 from .common import Figures, Output, Site, common_context, environment
+from .ended import ended_page
 from .home import home, states_index
 from .methodology import methodology_page
 from .oig import oig_page
@@ -43,6 +44,7 @@ def render_pages(site: Site, source: Path) -> Output:
     state_pages(site, out)
     agency_pages(site, out)
     changes_page(site, out)
+    ended_page(site, out)
     methodology_page(site, out)
     removals_page(site, out, per_year)
     oig_page(site, out, per_year)
