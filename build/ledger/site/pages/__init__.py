@@ -12,6 +12,7 @@ from .agency import agency_pages
 from .changes import changes_page, sample_banner
 from .early import early_pages
 from .common import Figures, Output, Site, common_context, environment
+from .ended import ended_page
 from .home import home, states_index
 from .methodology import methodology_page
 from .oig import oig_page
@@ -45,6 +46,7 @@ def render_pages(site: Site, source: Path) -> Output:
     agency_pages(site, out)
     early_pages(site, out, site.inputs.early_agencies)
     changes_page(site, out)
+    ended_page(site, out)
     methodology_page(site, out)
     removals_page(site, out, per_year)
     oig_page(site, out, per_year)
