@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..common.distinct import map_distinct
@@ -65,7 +66,7 @@ def same_list_pairs(agreements: pd.DataFrame, changes: pd.DataFrame) -> pd.DataF
     pairs = pairs.rename(columns={"agreement_id_ended": "ended_agreement_id", "agreement_id_added": "added_agreement_id"})
     pairs = pairs[pairs["ended_agreement_id"] != pairs["added_agreement_id"]]
     a, b = pairs["ended_agreement_id"].map(county), pairs["added_agreement_id"].map(county)
-    same = [counties_match(x, y) is not False for x, y in zip(a, b)]
+    same = np.array([counties_match(x, y) is not False for x, y in zip(a, b)], dtype=bool)
     pairs = pairs[same].assign(county=[x or y for x, y in zip(a[same], b[same])])
     return pairs.sort_values(PAIR_COLUMNS[:2] + ["ended_agreement_id", "added_agreement_id"]).reset_index(drop=True)[PAIR_COLUMNS]
 
