@@ -47,6 +47,8 @@ def test_relabel_without_a_county_needs_the_same_moa_link():
     publications, sheet_rows = tables(*spans([row("Sheriff of Nowhere", "wso", "2025-02-26")], [row("Nowhere Jail", "wso", "2025-02-26")]))
     apart = history.build_history(publications, sheet_rows, FixTable("agency_aliases", {}))
     assert len(participating(apart)) == 2
+    # ... as a warning: with no county on either side the pair is weaker evidence than a county's relabel.
+    assert {q["status"] for q in apart.qa if q["check"].startswith("same_list_end_and_add")} == {"warn", "info"}
 
 
 def test_labels_listed_together_stay_two_agreements():
