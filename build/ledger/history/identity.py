@@ -247,7 +247,7 @@ def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFram
     for root in alias_names:
         root_tiers[root].add("alias")
     for group in by_words.values():
-        if len(group) > 1:
+        if any(clusters.find(other) == clusters.find(group[0]) for other in group[1:]):
             root_tiers[clusters.find(group[0])].add("word order")
     for root, count in Counter(spellings["root"]).items():
         if count > 1:
