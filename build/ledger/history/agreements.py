@@ -15,6 +15,7 @@ from ..common.errors import LedgerError
 from ..common.models import MODEL_CODES
 from .contract import AGENCIES, AGREEMENTS
 from .dates import resolve_dates
+from .relabels import reconcile_rows
 from .names import county_key
 from .rules import ENDED_AFTER_LISTS
 
@@ -69,9 +70,10 @@ def pending_requests(keyed: pd.DataFrame, pubs: pd.DataFrame) -> pd.DataFrame:
     return listed
 
 
-def assign_agreements(rows: pd.DataFrame, spellings: pd.DataFrame, pubs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """Every sheet row's agency_id and agreement_id, plus the signing dates left apart for review and dates joined."""
+def assign_agreements(rows: pd.DataFrame, spellings: pd.DataFrame, pubs: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    """Every sheet row's agency_id and agreement_id, plus the signing dates left apart for review and joins per tier."""
     out = rows.merge(spellings[["state", "agency_name", "agency_id", "canonical_name", "identity"]], on=["state", "agency_name"], how="left")
+    out, moved = reconcile_rows(out, pubs)
     out["model"] = out["support_type"].map(MODEL_CODES)
     participating = out["list_kind"] == "participating"
     dated = participating & out["signed"].notna()
@@ -95,7 +97,7 @@ def assign_agreements(rows: pd.DataFrame, spellings: pd.DataFrame, pubs: pd.Data
         out.loc[out["list_kind"] == "pending", "agreement_id"] = out.loc[out["list_kind"] == "pending", "pending_id"]
         out = out.drop(columns="pending_id")
     out.loc[out["identity"].isna(), "identity"] = "exact"
-    return out.drop(columns=["agreement_date"]), review, joined
+    return out.drop(columns=["agreement_date"]), review, {"redating": joined, **moved}
 
 
 def listings_of(rows: pd.DataFrame, pubs: pd.DataFrame) -> pd.DataFrame:

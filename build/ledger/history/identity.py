@@ -204,6 +204,17 @@ def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFram
              "why_not_merged": "listed together" if together else why}
         )  # fmt: skip
 
+    # The same words in another order ('X State Patrol', 'State Patrol, X') name one agency, when never listed together.
+    by_words: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for state, key in keys:
+        if len(key.split()) > 1:
+            by_words[(state, " ".join(sorted(key.split())))].append((state, key))
+    reordered = 0
+    for group in by_words.values():
+        for other in group[1:]:
+            if counties_agree(group[0], other) and clusters.join(group[0], other):
+                reordered += 1
+
     # The alias table comes last: it is a reviewed decision, so it may join what the rules would not,
     # but never two names printed in one list (that would merge two rows of one list into one agreement).
     renamed: list[tuple[tuple[str, str], str]] = []
@@ -235,6 +246,9 @@ def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFram
             root_tiers[root].add("typo")
     for root in alias_names:
         root_tiers[root].add("alias")
+    for group in by_words.values():
+        if any(clusters.find(other) == clusters.find(group[0]) for other in group[1:]):
+            root_tiers[clusters.find(group[0])].add("word order")
     for root, count in Counter(spellings["root"]).items():
         if count > 1:
             root_tiers[root].add("exact")
@@ -245,5 +259,5 @@ def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFram
         # A pair that ended up in one agency through other names is no longer a look-alike left apart.
         merged = [key_roots[(s, a)] == key_roots[(s, b)] for s, a, b in zip(review["state"], review["first"], review["second"])]
         review = review[~np.array(merged, dtype=bool)]
-    tiers = {"exact": int(len(spellings) - len(keys)), "typo": typo_merges, "alias": len(renamed)}
+    tiers = {"exact": int(len(spellings) - len(keys)), "typo": typo_merges, "word order": reordered, "alias": len(renamed)}
     return spellings[["state", "agency_name", "name_key", "canonical_name", "agency_id", "identity"]], review, tiers, qa

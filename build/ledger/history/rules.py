@@ -111,5 +111,10 @@ TIERS = {
     "typo": "names joined as typos of one another",
     "redating": "signing dates joined as ICE's re-dating of one agreement",
     "alias": "names joined by the hand-curated alias table",
+    "word order": "names of the same words in another order ('Wyoming Highway State Patrol', 'Wyoming State Highway Patrol') joined when never listed together",
+    "fold": "two rows of one list, a division's beside its department's with one MOA link, folded into the department's agreement",
+    "state": "an agreement printed under another state for a few lists, ending where the same name, model and date begin in the real state",
+    "relabel": "an agreement whose signing body ICE relabelled (sheriff's office and county, department and division): same state, county and model, same date or MOA link, one label ending where the other begins; the agreement goes to the later label",
+    "dateless": "rows with no signing date, or one after the list they are on, joined to the dated agreement of the same agency and model they run into",
     "review": "look-alike names or dates left apart and written to the review file",
 }

@@ -19,6 +19,7 @@ from .checks import history_checks, row_map_check, stable_ids_check
 from .contract import AGENCIES, AGREEMENTS, CHANGES, IDENTITY_TIERS, METHODOLOGY, PUBLICATION_INPUT_COLUMNS, QA, REVIEW, ROW_AGREEMENTS, ROW_COLUMNS
 from .identity import resolve_agencies
 from .links import link_agreements, possible_renames
+from .pairs import DISTINCT_COLUMNS, load_distinct, pair_checks, same_list_pairs
 from .methodology import render_methodology
 from .rules import TIERS
 
@@ -47,7 +48,9 @@ def load_inputs(data_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, FixTable]:
     return publications, rows, aliases
 
 
-def build_history(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases: FixTable | None = None) -> HistoryResult:
+def build_history(
+    publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases: FixTable | None = None, distinct: pd.DataFrame | None = None
+) -> HistoryResult:
     """The whole process, table to table: agencies, agreements, changes, review, qa rows and tier counts."""
     aliases = aliases if aliases is not None else FixTable("agency_aliases", {})
     pubs = order_publications(publications)
@@ -55,7 +58,7 @@ def build_history(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases:
     pubs = column_presence(rows, pubs)
     spellings, review_names, tiers, qa = resolve_agencies(rows, aliases)
     rows, review_dates, redated = assign_agreements(rows, spellings, pubs)
-    tiers["redating"] = redated
+    tiers.update(redated)
     review = pd.concat([frame for frame in (review_names, review_dates) if not frame.empty] or [review_names], ignore_index=True)
     review = review.sort_values(["what", "state", "first", "second"]).reset_index(drop=True)
     tiers["review"] = len(review)
@@ -82,6 +85,7 @@ def build_history(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases:
         review = pd.concat([review, renames], ignore_index=True).sort_values(["what", "state", "first", "second"]).reset_index(drop=True)
         tiers["review"] = len(review)
     qa += history_checks(pubs, rows, listed, agencies, agreements, changes, review, tiers, spans)
+    qa += pair_checks(same_list_pairs(agreements, changes), distinct if distinct is not None else pd.DataFrame(columns=DISTINCT_COLUMNS))
     row_agreements = rows[ROW_AGREEMENTS.names].sort_values(["publication_id", "row_number"]).reset_index(drop=True)
     qa.append(row_map_check(sheet_rows, row_agreements))
     return HistoryResult(agencies, agreements, changes, review, qa, tiers, rows=rows, row_agreements=row_agreements)
@@ -104,7 +108,8 @@ def run(data_dir: Path) -> HistoryResult:
     """Load the ingest outputs, build the history, save the outputs; return them."""
     started = time.perf_counter()
     publications, sheet_rows, aliases = load_inputs(data_dir)
-    result = build_history(publications, sheet_rows, aliases)
+    distinct = load_distinct(manual_dir(data_dir) / "distinct_agreements.csv")
+    result = build_history(publications, sheet_rows, aliases, distinct)
     result.qa.append(stable_ids_check(publications, sheet_rows, aliases, result))
     result.seconds = time.perf_counter() - started
     save(Path(data_dir) / "build", result)
