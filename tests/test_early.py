@@ -164,11 +164,12 @@ def test_every_source_row_is_accounted_for():
 
 def site_for(agencies: pd.DataFrame, removals: pd.DataFrame, tmp_path: Path) -> tuple[Site, Output]:
     t = Messages("en")
-    common = {"is_sample": False, "first": "2021-01-13", "status": lambda s: t.get(f"status.{s}", s)}
+    common = {"is_sample": False, "first": "2021-01-13", "archive_start": "2021-01-13", "status": lambda s: t.get(f"status.{s}", s)}
     inputs = SimpleNamespace(agencies=agencies, removals_agency=removals)
     figures = pd.DataFrame({"usps": ["TX", "FL"], "title": ["Texas", "Florida"]})
     site = Site(t=t, env=environment(t, REPO / "site_src"), inputs=inputs, shown=None, figures=figures, national=None,
-                series=None, changes=None, latest=None, latest_pending=None, common=common)  # fmt: skip
+                series=None, changes=None, latest=None, latest_pending=None, common=common,
+                agency_figures=None, list_changes=None, rows=None, counties=None)  # fmt: skip
     return site, Output(tmp_path)
 
 

@@ -262,7 +262,7 @@ def test_the_methodology_page_lists_a_hundred_rows_set_aside_and_links_them_all(
     pubs = pd.DataFrame({"list_kind": ["participating"], "file_names": [["participatingAgencies07082025pm.xlsx"]], "sightings": [1]})
     inputs = SimpleNamespace(publications=pubs, qa=pd.DataFrame(columns=QA_COLUMNS), rejected=rejected, tiers=pd.DataFrame(), identity_text="")
     t = Messages("en")
-    site = Site(t, environment(t, SITE_SRC), inputs, *[None] * 7, common={"is_sample": False, "first": "July 8, 2025", "last": "July 8, 2025"})
+    site = Site(t, environment(t, SITE_SRC), inputs, *[None] * 11, common={"is_sample": False, "first": "July 8, 2025", "last": "July 8, 2025"})
     out = Output(tmp_path)
     methodology_page(site, out)
     page = (tmp_path / "generated" / "methodology.md").read_text(encoding="utf-8")
