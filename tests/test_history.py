@@ -385,3 +385,20 @@ def test_history_checks_pass_on_the_real_archive(tmp_path_factory):
     missing = result.agreements[(result.agreements["status"] == "missing") & (result.agreements["list_kind"] == "participating")]
     dropped = result.changes[result.changes["change"] == "dropped"]
     assert set(zip(missing["agreement_id"], missing["first_absent_publication_id"])) <= set(zip(dropped["agreement_id"], dropped["publication_id"]))
+
+
+def test_a_reviewed_alias_joins_names_listed_together_for_different_models_but_never_one_model():
+    county, variant = "Hopewell County Sheriff's Office", "Hopewell Sheriff's Office"
+    tfm, jem = row(county, state="VA"), row(county, model="jem", state="VA")
+    misprinted = row(variant, model="jem", state="VA")
+    lists = days("participating", 1, [tfm, jem], [tfm, misprinted], [tfm, misprinted], [tfm, jem])
+    alias = {"VA|HOPEWELL SHERIFF OFFICE": county}
+    joined = build(*lists, aliases=alias)
+    assert joined.agencies["agency_id"].tolist() == ["VA-hopewell-county-sheriffs-office"]
+    assert sorted(joined.agreements["status"]) == ["active", "active"]
+    assert [c[1] for c in changes_of(joined) if "-jem-" in c[2]] == ["added", "renamed", "renamed"]
+    # Two names printing one model in one list are two rows of one list: the alias is refused.
+    same_model = days("participating", 1, [tfm, jem, misprinted])
+    publications, sheet_rows = tables(*same_model)
+    result = history.build_history(publications, sheet_rows, FixTable("agency_aliases", alias))
+    assert [q["check"] for q in result.qa if q["status"] == "fail"] == ["alias_joins_names_listed_together"]

@@ -44,6 +44,21 @@ class Clusters:
         self.lists[winner] |= self.lists.pop(loser)
         return True
 
+    def join_reviewed(self, a, b, models: dict) -> bool:
+        """A reviewed join (the alias table): refused only when the two groups print one model in one list."""
+        ra, rb = self.find(a), self.find(b)
+        members = defaultdict(set)
+        for key in self.parent:
+            root = self.find(key)
+            if root in (ra, rb):
+                members[root] |= models.get(key, set())
+        if members[ra] & members[rb]:
+            return False
+        winner, loser = min(ra, rb), max(ra, rb)
+        self.parent[loser] = winner
+        self.lists[winner] |= self.lists.pop(loser)
+        return True
+
 
 def name_candidates(keys_by_state: dict[str, list[str]]) -> tuple[set[tuple[str, str, str]], list[dict]]:
     """Pairs of names in one state that may be look-alikes: a letter or two apart, one word apart, or one word more.
@@ -216,16 +231,20 @@ def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFram
                 reordered += 1
 
     # The alias table comes last: it is a reviewed decision, so it may join what the rules would not,
-    # but never two names printed in one list (that would merge two rows of one list into one agreement).
+    # even two names printed in one list for different models (ICE printing one agreement of an
+    # agency under a variant of its name, beside its other agreements), but never two names that
+    # print one model in one list: that would merge two rows of one list into one agreement.
     renamed: list[tuple[tuple[str, str], str]] = []
+    models = values_by_name(keyed, "list_index", "support_type") if aliases.mapping else {}
     for state, key in keys:
         right = aliases.apply(f"{state}|{key}")
         if right is None:
             continue
         target = (state, name_key(right))
         if target in clusters.parent and not clusters.join(target, (state, key)) and clusters.find(target) != clusters.find((state, key)):
-            qa.append(check("alias_joins_names_listed_together", f"{state}: {key}", "listed together", "never listed together", "fail"))
-            continue
+            if not clusters.join_reviewed(target, (state, key), models):
+                qa.append(check("alias_joins_names_listed_together", f"{state}: {key}", "one model in one list", "never one model in one list", "fail"))
+                continue
         renamed.append(((state, key), right))
     for wrong in aliases.unused():
         qa.append(check("fix_unused", f"agency_aliases.csv: {wrong}", "matched no value", "matches a value", "warn"))
