@@ -74,6 +74,7 @@ def state_page(site: Site, out: Output, state, county_features: tuple[dict, ...]
         counts=latest_changes(site.list_changes, latest_id, state.usps), dropped=dropped_agreements(site, in_latest),
         changes=site.changes[site.changes["state"] == state.usps].head(STATE_CHANGES), oig=site.inputs.oig[site.inputs.oig["state"] == state.usps],
         removal_table=removal_table, state_removals=state_removals, removal_sources=removal_sources,
+        early=early_of(site.inputs.early_agencies, state.usps),
     )  # fmt: skip
     # The fullest page that fits: closed cells with the MOA column, then without it, then open cells.
     for moa, closed in LAYOUTS:
@@ -84,3 +85,11 @@ def state_page(site: Site, out: Output, state, county_features: tuple[dict, ...]
     texts = [status_text(t, *v) for v in zip(mine["status"], mine["last_listed"], mine["first_absent"])]
     out.csv(folder / "agreements.csv", mine.assign(status_text=texts)[AGREEMENT_CSV_COLUMNS])
     out.csv(folder / "rows.csv", rows_for(site.rows, state.usps))
+
+
+def early_of(early, usps: str):
+    """The state's agencies known from before 2021 (early_agencies.parquet): each OIG name's page, and those with no page since 2021."""
+    mine = early[early["state"] == usps]
+    pages = dict(zip(mine["agency_name"], mine["agency_id"]))
+    only = mine[~mine["in_archive"].fillna(False).astype(bool)].sort_values("agency_name")
+    return {"pages": pages, "only": list(only.itertuples(index=False))}
