@@ -41,6 +41,20 @@ def manual_dir(data_dir: Path) -> Path:
     return local if local.is_dir() else PROJECT_MANUAL_DIR
 
 
+def read_manual(path: Path, columns: list[str], what: str):
+    """A hand table as text columns (pandas), refused in one line when unreadable or short of a column."""
+    import pandas as pd
+
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except Exception as exc:
+        raise LedgerError(path, f"cannot be read as CSV ({type(exc).__name__})") from None
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise LedgerError(path, f"{what} lacks column(s) {', '.join(missing)}")
+    return frame
+
+
 def load_table(path: Path, name: str) -> FixTable:
     if not path.exists():
         return FixTable(name, {})

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 
 from ..common.errors import LedgerError
-from ..common.fixes import FIX_COLUMNS, FixTable
+from ..common.fixes import FIX_COLUMNS, FixTable, read_manual
 from .names import name_key
 
 # A fix table with the state in front: one spelling can be two agencies in two states.
@@ -19,13 +18,7 @@ def load_aliases(path: Path) -> FixTable:
     table = FixTable("agency_aliases", {})
     if not path.exists():
         return table
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except Exception as exc:
-        raise LedgerError(path, f"cannot be read as CSV ({type(exc).__name__})") from None
-    missing = [c for c in ALIAS_COLUMNS if c not in frame.columns]
-    if missing:
-        raise LedgerError(path, f"alias table lacks column(s) {', '.join(missing)}")
+    frame = read_manual(path, ALIAS_COLUMNS, "alias table")
     for line, row in enumerate(frame.to_dict("records"), start=2):
         state, wrong, right = row["state"].strip().upper(), row["wrong"].strip(), row["right"].strip()
         if not state or not wrong or not right:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..common.distinct import map_distinct
 from ..common.errors import LedgerError
+from ..common.fixes import read_manual
 from ..common.qa import check
 from .names import county_key, name_key
 from .relabels import counties_match, county_of_name
@@ -33,13 +34,7 @@ def load_distinct(path: Path) -> pd.DataFrame:
     """data/manual/distinct_agreements.csv: reviewed pairs that are two agreements, keyed on the two ids."""
     if not path.exists():
         return pd.DataFrame(columns=DISTINCT_COLUMNS)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except Exception as exc:
-        raise LedgerError(path, f"cannot be read as CSV ({type(exc).__name__})") from None
-    missing = [c for c in DISTINCT_COLUMNS if c not in frame.columns]
-    if missing:
-        raise LedgerError(path, f"lacks column(s) {', '.join(missing)}")
+    frame = read_manual(path, DISTINCT_COLUMNS, "the reviewed pairs table")
     for line, row in enumerate(frame.to_dict("records"), start=2):
         if not row["ended_agreement_id"].strip() or not row["added_agreement_id"].strip() or not row["reason"].strip():
             raise LedgerError(path, f"line {line}: a reviewed pair needs both agreement ids and a reason")
