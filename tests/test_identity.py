@@ -122,3 +122,20 @@ def test_every_same_list_end_and_add_pair_is_merged_or_reviewed():
     # The same end and addition in two counties is no pair.
     counties = result.agreements["agency_name"].map({"Okaloosa County Sheriff's Office": "Okaloosa", "Crestview Police Department": "Walton"})
     assert same_list_pairs(result.agreements.assign(county=counties), result.changes).empty
+
+
+def test_a_list_that_drops_and_adds_many_at_once_is_one_warning_not_their_product():
+    # Eleven agreements gone and eleven new ones in one state and model: 121 pairs, past the cap.
+    before = [row(f"Town {i} Police Department", "wso", "2025-02-01") for i in range(11)]
+    after = [row(f"Village {i} Police Department", "wso", "2025-03-02") for i in range(11)]
+    publications, sheet_rows = tables(*spans(before, after))
+    result = history.build_history(publications, sheet_rows, FixTable("agency_aliases", {}))
+    pairs = same_list_pairs(result.agreements, result.changes)
+    assert len(pairs) == 121 and pairs["crowded"].all()
+    checks = [q for q in result.qa if q["check"].startswith("same_list_end_and_add")]
+    assert [(q["check"], q["status"]) for q in checks] == [
+        ("same_list_end_and_add_crowded", "warn"), ("same_list_end_and_add_pairs_reviewed", "warn"), ("same_list_end_and_add_pairs", "info"),
+    ]  # fmt: skip
+    assert checks[0]["value"] == "11 ended, 11 added"
+    # No county on either side is unknown, never a county called 'nan'.
+    assert not pairs["county_known"].any() and pairs["county"].isna().all()
