@@ -10,3 +10,7 @@ class LedgerError(Exception):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+    def __reduce__(self):
+        # Rebuilt from (path, reason) when it crosses a process boundary (a reader child, background work).
+        return (LedgerError, (self.path, self.reason))

@@ -120,16 +120,20 @@ def row_map_check(sheet_rows: pd.DataFrame, row_agreements: pd.DataFrame) -> dic
     return check("rows_map_to_one_agreement", subject, broken, 0, "pass" if broken == 0 else "fail")
 
 
-def stable_ids_check(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases: FixTable, result: "HistoryResult") -> dict:
-    """Re-resolve identity on the inputs in reverse order and compare every row's ids (cheap: no change log)."""
+def reordered_ids(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases: FixTable) -> pd.Series:
+    """Every row's agreement_id with identity re-resolved on the inputs in reverse order (cheap: no change log)."""
     reversed_pubs = publications.iloc[::-1].reset_index(drop=True)
     reversed_rows = sheet_rows.iloc[::-1].reset_index(drop=True)
     pubs = order_publications(reversed_pubs)
     rows = prepare_rows(reversed_rows, pubs)
     spellings, _, _, _ = resolve_agencies(rows, FixTable(aliases.name, dict(aliases.mapping)))
     rows, _, _ = assign_agreements(rows, spellings, pubs)
-    key = ["publication_id", "row_number"]
-    before = result.rows.set_index(key)["agreement_id"].sort_index()
-    after = rows.set_index(key)["agreement_id"].sort_index()
+    return rows.set_index(["publication_id", "row_number"])["agreement_id"].sort_index()
+
+
+def stable_ids_check(publications: pd.DataFrame, sheet_rows: pd.DataFrame, aliases: FixTable, result: "HistoryResult", after: pd.Series | None = None) -> dict:
+    """Compare every row's ids with those of the inputs in reverse order (`after`, made here when not given)."""
+    after = reordered_ids(publications, sheet_rows, aliases) if after is None else after
+    before = result.rows.set_index(["publication_id", "row_number"])["agreement_id"].sort_index()
     differing = int((before != after.reindex(before.index)).sum())
     return check("ids_stable_when_inputs_reordered", "all rows", differing, 0, "pass" if differing == 0 else "fail")

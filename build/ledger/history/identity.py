@@ -235,13 +235,14 @@ def resolve_agencies(rows: pd.DataFrame, aliases: FixTable) -> tuple[pd.DataFram
     # agency under a variant of its name, beside its other agreements), but never two names that
     # print one model in one list: that would merge two rows of one list into one agreement.
     renamed: list[tuple[tuple[str, str], str]] = []
-    models = values_by_name(keyed, "list_index", "support_type") if aliases.mapping else {}
+    models: dict = {}  # each name's (list, model) pairs, made only if a reviewed join needs them (a pass over every row)
     for state, key in keys:
         right = aliases.apply(f"{state}|{key}")
         if right is None:
             continue
         target = (state, name_key(right))
         if target in clusters.parent and not clusters.join(target, (state, key)) and clusters.find(target) != clusters.find((state, key)):
+            models = models or values_by_name(keyed, "list_index", "support_type")
             if not clusters.join_reviewed(target, (state, key), models):
                 qa.append(check("alias_joins_names_listed_together", f"{state}: {key}", "one model in one list", "never one model in one list", "fail"))
                 continue

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
 
+from ..common.background import in_background
 from ..common.contracts import read_table, save_table
 from ..common.fixes import FixTable, manual_dir
 from ..common.qa import QA_COLUMNS
@@ -15,7 +17,7 @@ from ..ingest.contract import PUBLICATIONS, SHEET_ROWS
 from .agreements import agency_table, agreement_spans, agreement_table, assign_agreements, column_presence, listings_of, order_publications, prepare_rows
 from .aliases import load_aliases
 from .changes import build_changes
-from .checks import history_checks, row_map_check, stable_ids_check
+from .checks import history_checks, reordered_ids, row_map_check, stable_ids_check
 from .contract import AGENCIES, AGREEMENTS, CHANGES, IDENTITY_TIERS, METHODOLOGY, PUBLICATION_INPUT_COLUMNS, QA, REVIEW, ROW_AGREEMENTS, ROW_COLUMNS
 from .identity import resolve_agencies
 from .links import link_agreements, possible_renames
@@ -109,8 +111,10 @@ def run(data_dir: Path) -> HistoryResult:
     started = time.perf_counter()
     publications, sheet_rows, aliases = load_inputs(data_dir)
     distinct = load_distinct(manual_dir(data_dir) / "distinct_agreements.csv")
+    # The order check re-resolves every row's identity: on a second core, beside the history itself.
+    reordered = in_background(partial(reordered_ids, publications, sheet_rows, aliases))
     result = build_history(publications, sheet_rows, aliases, distinct)
-    result.qa.append(stable_ids_check(publications, sheet_rows, aliases, result))
+    result.qa.append(stable_ids_check(publications, sheet_rows, aliases, result, after=reordered()))
     result.seconds = time.perf_counter() - started
     save(Path(data_dir) / "build", result)
     return result
