@@ -67,8 +67,10 @@ def same_list_pairs(agreements: pd.DataFrame, changes: pd.DataFrame) -> pd.DataF
     pairs = pairs.rename(columns={"agreement_id_ended": "ended_agreement_id", "agreement_id_added": "added_agreement_id"})
     pairs = pairs[pairs["ended_agreement_id"] != pairs["added_agreement_id"]]
     # A county neither printed nor in the name is unknown (None), never a NaN that reads as a county.
-    county = county.astype(object).where(county.notna(), None)
-    a, b = pairs["ended_agreement_id"].map(county), pairs["added_agreement_id"].map(county)
+    # (A dict, as Series.map would turn None back into NaN, which is true.)
+    lookup = {i: c if isinstance(c, str) and c else None for i, c in zip(county.index, county)}
+    a = np.array([lookup.get(i) for i in pairs["ended_agreement_id"]], dtype=object)
+    b = np.array([lookup.get(i) for i in pairs["added_agreement_id"]], dtype=object)
     same = np.array([counties_match(x, y) is not False for x, y in zip(a, b)], dtype=bool)
     pairs = pairs[same].assign(county=[x or y for x, y in zip(a[same], b[same])], county_known=[bool(x and y) for x, y in zip(a[same], b[same])])
     pairs["crowded"] = pairs.groupby(key)["ended_agreement_id"].transform("size") > PAIR_GROUP_CAP
