@@ -236,3 +236,14 @@ def test_tables_sort_and_charts_fall_back_to_svg_without_javascript(server, brow
     page.close()
     context.close()
     assert images == 3  # timeline, county map, removals
+
+
+def test_every_chart_the_site_ships_is_a_valid_vega_lite_spec(built):
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema import core
+
+    schema = core.load_schema()
+    specs = sorted(built[2].rglob("*.vl.json"))
+    assert specs
+    for path in specs:
+        validate_jsonschema(json.loads(path.read_text(encoding="utf-8")), schema)

@@ -40,7 +40,8 @@ THEME = {
 
 def spec_of(chart: alt.TopLevelMixin) -> dict:
     """The chart as a Vega-Lite spec dict, with the site's style and a responsive width."""
-    spec = chart.properties(width="container").to_dict(validate=True)
+    # Not validated here (a second of a build): tests.test_site validates every chart the site ships against the schema.
+    spec = chart.properties(width="container").to_dict(validate=False)
     spec.pop("$schema", None)
     spec["$schema"] = "https://vega.github.io/schema/vega-lite/v6.json"  # an identifier, never fetched
     spec["config"] = THEME["config"]
