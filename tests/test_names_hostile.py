@@ -13,7 +13,8 @@ from ledger import history
 from ledger.common.text import clean_text, removed_characters
 from ledger.history.identity import name_candidates
 from ledger.history.names import name_key, slug
-from ledger.history.rules import BLOCKING_CAP, SLUG_MAX_CHARS
+from ledger.common.ids import SLUG_MAX_CHARS
+from ledger.history.rules import BLOCKING_CAP
 from ledger.ingest.characters import character_checks
 from ledger.ingest.parse import RAW_FIELDS, sheet_to_columns
 from ledger.sources.workbook import read_sheet

@@ -10,7 +10,7 @@ import pytest
 
 from ledger.checks.markup import page_problems, scan_page
 
-from ledger.history.rules import SLUG_MAX_CHARS
+from ledger.common.ids import SLUG_MAX_CHARS
 
 from .conftest import SCREENSHOTS, serve
 from .hostile import ICE_MOA, hostile_names, write_corpus

@@ -25,13 +25,7 @@ TYPO_EDITS = 1
 TYPO_EDITS_WITH_SHARED_AGREEMENT = 2
 # Two spellings of one county ('Okaloosa', 'Okaloos') are at most this many edits apart.
 COUNTY_EDITS = 2
-# An agency page is agencies/<agency_id>/ and a file name stops at 255 bytes. The longest slug in
-# the archive is 82 characters (Florida's Department of Highway Safety and Motor Vehicles,
-# Division of Highway Patrol); 100 keeps every id ICE's names have made, and a longer slug is
-# cut at a word and ends in a hash of the whole name.
-SLUG_MAX_CHARS = 100
-# Hex digits of a name's SHA-256 in an id: 4 billion values where a state has a few hundred agencies.
-HASH_CHARS = 8
+# The id rule's lengths (a slug's longest, a hash's digits) live with the rule itself, in common/ids.py.
 # In a name key (only for names with no letter left), where a clash would merge two agencies unseen.
 KEY_HASH_CHARS = 16
 # Look-alike names are found by shared deletion variants. A name with more look-alikes than this

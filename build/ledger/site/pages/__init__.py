@@ -22,7 +22,7 @@ from .state import state_pages
 
 def prepare(inputs, figures: Figures, rows: pd.DataFrame, latest_p: pd.Series, latest_n: pd.Series | None, source: Path, t: Messages) -> Site:
     """The tables every page draws from; `figures` are the saved figure tables."""
-    common = common_context(inputs.publications, latest_p, latest_n, t)
+    common = common_context(inputs.publications, latest_p, latest_n, t, archive_start=figures.national["archive_start"])
     env = environment(t, source)
     env.globals.update(common)
     return Site(

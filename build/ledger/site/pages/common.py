@@ -157,12 +157,14 @@ def change_details(t: Messages, labels: dict):
     return details
 
 
-def common_context(publications: pd.DataFrame, latest_p: pd.Series, latest_n: pd.Series | None, t: Messages) -> dict:
-    """What every template sees (made the environment's globals, so the shared macros see it too)."""
+def common_context(publications: pd.DataFrame, latest_p: pd.Series, latest_n: pd.Series | None, t: Messages, archive_start: str) -> dict:
+    """What every template sees (made the environment's globals, so the shared macros see it too).
+
+    `archive_start` is the saved national figure's, so the date the pages give is the one the figures table holds.
+    """
     labels = {m: t(f"model.{m}") for m in SUPPORT_TYPES}
-    participating = publications[publications["list_kind"] == "participating"]
     return {
-        "archive_start": day(participating["published_at"].min()),
+        "archive_start": archive_start,
         "is_sample": bool(publications["is_sample"].any()),
         "first": day(publications["published_at"].min()),
         "last": day(publications["published_at"].max()),
