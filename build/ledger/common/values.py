@@ -7,8 +7,7 @@ point, missing as empty (CSV) or null (JSON).
 
 from __future__ import annotations
 
-import json
-
+import orjson
 import pandas as pd
 
 from .contracts import Table
@@ -27,7 +26,7 @@ def text_cell(kind: str, value: object) -> object:
     if kind == "datetime":
         return value if isinstance(value, str) else pd.Timestamp(value).isoformat()
     if kind == "array":
-        return json.dumps([str(v) for v in list(value)], ensure_ascii=False)
+        return orjson.dumps([str(v) for v in list(value)]).decode()
     if kind == "boolean":
         return "true" if bool(value) else "false"
     return value
@@ -51,7 +50,7 @@ def json_value(kind: str, value: object) -> object:
 
 
 def as_text(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
-    """The table as its CSV and XLSX cells: integers and numbers stay numeric (nullable), everything else text or None."""
+    """The table as its CSV and XLSX cells: integers and numbers stay numeric (nullable), text stays text, everything else as text_cell writes it."""
     out = {}
     for column in table.columns:
         values = frame[column.name]
@@ -60,14 +59,29 @@ def as_text(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
         elif column.type == "number":
             out[column.name] = pd.to_numeric(values, errors="raise").astype("Float64")
         elif column.type == "string":
-            out[column.name] = values.astype(object).where(values.notna(), None)
+            out[column.name] = values.astype("str")  # missing stays missing (an empty cell)
         else:
-            out[column.name] = [text_cell(column.type, v) for v in values.tolist()]
+            out[column.name] = pd.Series([text_cell(column.type, v) for v in values.tolist()], index=frame.index, dtype="str")
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
+
+
+def _json_column(kind: str, values: pd.Series) -> list:
+    """A column's values as JSON data; whole columns at once where the type allows it (a quarter of a million rows)."""
+    if kind == "string":
+        return values.astype(object).where(values.notna(), None).tolist()
+    if kind in ("integer", "number"):
+        numbers = pd.to_numeric(values, errors="raise").astype("Int64" if kind == "integer" else "Float64")
+        return numbers.astype(object).where(numbers.notna(), None).tolist()
+    return [json_value(kind, v) for v in values.tolist()]
 
 
 def records(table: Table, frame: pd.DataFrame) -> list[dict]:
     """The rows as JSON objects, each value by its declared type."""
     names = table.names
-    columns = [[json_value(c.type, v) for v in frame[c.name].tolist()] for c in table.columns]
+    columns = [_json_column(c.type, frame[c.name]) for c in table.columns]
     return [dict(zip(names, row)) for row in zip(*columns)]
+
+
+def json_bytes(data: object) -> bytes:
+    """JSON as the site publishes it: UTF-8, compact, keys in the order given, a newline at the end."""
+    return orjson.dumps(data) + b"\n"
