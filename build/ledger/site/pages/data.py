@@ -28,9 +28,14 @@ def table_rows(downloads: pd.DataFrame) -> list[dict]:
     return entries
 
 
+FORMAT_LABELS = {"csv": "CSV", "xlsx": "XLSX", "json": "JSON", "parquet": "Parquet"}
+
+
 def part_label(fmt: str, path: str, name: str) -> str:
+    """'CSV', or 'XLSX 2025' for one part of a table written in parts."""
     stem = path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return f"{fmt.upper()} {stem[len(name) + 1:]}" if stem != name and stem.startswith(name + "_") else fmt.upper()
+    label = FORMAT_LABELS[fmt]
+    return f"{label} {stem[len(name) + 1:]}" if stem != name and stem.startswith(name + "_") else label
 
 
 def data_pages(site: Site, out: Output, feeds: list[dict]) -> None:
