@@ -13,7 +13,6 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 import yaml
 
-from ..common.addresses import site_url
 from ..common.paths import MKDOCS_CONFIG
 from ..common.qa import check
 from ..common.states import state_count
@@ -31,12 +30,6 @@ def content_security_policy() -> str:
     return " ".join(yaml.safe_load(MKDOCS_CONFIG.read_text(encoding="utf-8"))["extra"]["content_security_policy"].split())
 
 
-@lru_cache(maxsize=1)
-def site_root() -> str:
-    """The path the site is served under ('/ledger/' for https://host/ledger/): root-absolute links start with it."""
-    return urlsplit(site_url()).path
-
-
 def page_findings(site: Path, files: frozenset[str], policy: str, page: Path) -> tuple[str, list, list[str], list[str]]:
     """One page's findings: (its name, unsafe markup, what it loads from elsewhere, its links that resolve to nothing)."""
     name = page.relative_to(site).as_posix()
@@ -52,14 +45,9 @@ def page_findings(site: Path, files: frozenset[str], policy: str, page: Path) ->
         parts = urlsplit(target)
         if parts.scheme or target.startswith("//") or not parts.path or target.startswith("#"):
             continue  # links out are fine (MOA documents, sources); loading from elsewhere is caught above
-        # 404.html is served from any folder, so MkDocs gives it addresses from the site root,
-        # which is site_url's path (the site is served under it, /ledger/ on GitHub Pages).
+        # 404.html is served from any folder, so MkDocs gives it addresses from the site root.
         path = unquote(parts.path)
-        root = site_root()
-        if path.startswith("/") and not path.startswith(root):
-            broken.append(target)  # outside the site: not served from it
-            continue
-        resolved = posixpath.normpath(path[len(root) :] if path.startswith("/") else posixpath.join(folder, path))
+        resolved = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path))
         # The site has no symbolic links, so the file set answers what a web server would serve.
         if resolved not in files and posixpath.normpath(posixpath.join(resolved, "index.html")) not in files:
             broken.append(target)
