@@ -71,3 +71,16 @@ def browser():
         )
         yield instance
         instance.close()
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory):
+    """(data dir, site dir) of the shared archive imported and built through every stage, once per test run."""
+    from ledger import cli
+
+    shared_path("ice-sheets/MANIFEST.csv")
+    root = tmp_path_factory.mktemp("real-site")
+    data, site = root / "data", root / "site"
+    assert cli.main(["--data-dir", str(data), "import", str(ICE_SHEETS)]) == 0
+    assert cli.main(["--data-dir", str(data), "--site-dir", str(site), "build"]) == 0
+    return data, site

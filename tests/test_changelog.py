@@ -123,7 +123,7 @@ def test_the_ended_page_lists_every_ended_and_missing_agreement_not_yet_ended_fi
 def sample(tmp_path_factory):
     """The sample archive through history, and its pages rendered (without MkDocs)."""
     data = tmp_path_factory.mktemp("changelog") / "data"
-    for command in (["sample"], ["ingest"], ["history"], ["removals"]):
+    for command in (["sample"], ["ingest"], ["history"], ["removals"], ["downloads"]):
         assert cli.main(["--data-dir", str(data), *command]) == 0, command
     render.run(data, site_dir=data / "site", mkdocs=False)
     return data / "build"

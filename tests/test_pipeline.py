@@ -16,12 +16,12 @@ from ledger.common.contracts import Column, Table, conform, save_table
 from ledger.common.errors import LedgerError
 from ledger.common.paths import PACKAGE, REPO
 
-STAGE_LINE = re.compile(r"^(ingest|history|removals|render): (nothing new)?", re.M)
+STAGE_LINE = re.compile(r"^(ingest|history|removals|downloads|render): (nothing new)?", re.M)
 
 
 def test_stages_run_in_an_order_where_each_reads_only_earlier_stages():
     names = [stage.name for stage in pipeline.ordered()]
-    assert names == ["ingest", "history", "removals", "render", "check"]
+    assert names == ["ingest", "history", "removals", "downloads", "render", "check"]
     for index, stage in enumerate(pipeline.ordered()):
         assert set(stage.reads) <= set(names[:index])
 
@@ -108,10 +108,10 @@ def build(data: Path, site: Path) -> set[str]:
 def test_touching_a_module_re_runs_exactly_the_stages_that_run_it(tmp_path):
     data, site = tmp_path / "data", tmp_path / "site"
     assert subprocess.run([sys.executable, "-m", "ledger.cli", "--data-dir", str(data), "sample"], cwd=REPO).returncode == 0
-    assert build(data, site) == {"ingest", "history", "removals", "render"}
+    assert build(data, site) == {"ingest", "history", "removals", "downloads", "render"}
     assert build(data, site) == set()  # nothing changed, nothing runs
     # One module of each package in turn: a comment changes its bytes and nothing it computes.
-    for package in ("sources", "ingest", "history", "removals", "site", "common"):
+    for package in ("sources", "ingest", "history", "removals", "downloads", "site", "common"):
         # The first module of the package that some stage runs (sources/fetch.py, say, is no stage's).
         module = next(
             p for p in sorted((PACKAGE / package).glob("*.py"))

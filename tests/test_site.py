@@ -37,7 +37,7 @@ def built(tmp_path_factory):
     """(data dir, build dir holding the MkDocs source tree, site dir) of the sample archive, built through every stage."""
     root = tmp_path_factory.mktemp("site")
     data, site = root / "data", root / "site"
-    for command in (["sample"], ["ingest"], ["history"], ["removals"]):
+    for command in (["sample"], ["ingest"], ["history"], ["removals"], ["downloads"]):
         assert cli.main(["--data-dir", str(data), *command]) == 0, command
     render.run(data, site_dir=site)
     return data, data / "build", site

@@ -19,7 +19,6 @@ import pytest
 from ledger import cli
 from ledger import site as render
 
-from .conftest import ICE_SHEETS, shared_path
 
 T = render.Messages("en")
 FIGURE = re.compile(r"<div(?: class=\"[^\"]*\")?><dt>(.*?)</dt><dd>(.*?)</dd></div>")
@@ -127,16 +126,6 @@ def test_the_sample_pages_figures_are_recounted_from_the_saved_tables(tmp_path_f
         check_page(data, data / "build" / "site_src", site, state)
     manifest = pd.read_csv(site / "data" / "ice" / "manifest.csv", dtype=str)
     assert sorted(p.stem for p in (site / "data" / "ice").glob("*.xlsx")) == sorted(manifest["sha256"])
-
-
-@pytest.fixture(scope="module")
-def real_build(tmp_path_factory):
-    shared_path("ice-sheets/MANIFEST.csv")
-    root = tmp_path_factory.mktemp("real-site")
-    data, site = root / "data", root / "site"
-    assert cli.main(["--data-dir", str(data), "import", str(ICE_SHEETS)]) == 0
-    assert cli.main(["--data-dir", str(data), "--site-dir", str(site), "build"]) == 0
-    return data, site
 
 
 @pytest.mark.archive

@@ -145,7 +145,14 @@ def summary_render(result) -> str:
     )
 
 
-SUMMARIES = {"ingest": summary_ingest, "history": summary_history, "removals": summary_removals, "render": summary_render}
+def summary_downloads(result) -> str:
+    return f"downloads: {result.tables} tables, {result.files} files, {result.bytes / 2**20:.1f} MiB"
+
+
+SUMMARIES = {
+    "ingest": summary_ingest, "history": summary_history, "removals": summary_removals,
+    "downloads": summary_downloads, "render": summary_render,
+}  # fmt: skip
 
 
 def run_one(stage, args) -> str:

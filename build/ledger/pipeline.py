@@ -22,12 +22,13 @@ from .common import stamps
 from .common.contracts import Stage, Table
 from .common.fixes import manual_dir
 from .common.paths import PACKAGE, PROJECT_PUBLISHED_DIR, REPO
+from .downloads.contract import STAGE as DOWNLOADS
 from .history.contract import STAGE as HISTORY
 from .ingest.contract import STAGE as INGEST
 from .removals.contract import STAGE as REMOVALS
 from .site.contract import STAGE as RENDER
 
-STAGES: list[Stage] = [INGEST, HISTORY, REMOVALS, RENDER, CHECK]
+STAGES: list[Stage] = [INGEST, HISTORY, REMOVALS, DOWNLOADS, RENDER, CHECK]
 BY_NAME = {stage.name: stage for stage in STAGES}
 # Files a package carries besides its modules (templates, message catalogs, reference tables).
 DATA_SUFFIXES = {".csv", ".json", ".md", ".j2"}

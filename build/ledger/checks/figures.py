@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..common.contracts import read_table
 from ..common.qa import check
-from ..site.contract import CHANGE_COUNTS, ICE_FOLDER, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES, count_column
+from ..downloads.contract import ICE_FOLDER
+from ..site.contract import CHANGE_COUNTS, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES, count_column
 LISTED = 20  # disagreements listed one by one; the count covers the rest
 
 

@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlsplit
 import pandas as pd
 import yaml
 
+from ..common.addresses import site_url
 from ..common.paths import MKDOCS_CONFIG
 from ..common.qa import check
 from ..common.states import state_count
@@ -38,16 +39,19 @@ def page_findings(site: Path, files: frozenset[str], policy: str, page: Path) ->
     problems = page_problems(scan, policy if page.suffix == ".html" else None)
     loads = [t for t in scan.stylesheets + [v for tag, attribute, v in scan.urls if attribute == "src"] if loads_from_elsewhere(t)]
     broken = []
-    folder = posixpath.dirname(name)
+    folder, root = posixpath.dirname(name), urlsplit(site_url()).path
     for tag, attribute, target in scan.urls:
         if attribute not in ("href", "src"):
             continue
         parts = urlsplit(target)
         if parts.scheme or target.startswith("//") or not parts.path or target.startswith("#"):
             continue  # links out are fine (MOA documents, sources); loading from elsewhere is caught above
-        # 404.html is served from any folder, so MkDocs gives it addresses from the site root.
+        # 404.html is served from any folder, so MkDocs gives it addresses from the site's root:
+        # site_url's path (/ledger/ on a project's Pages address) is the root of the site folder.
         path = unquote(parts.path)
-        resolved = posixpath.normpath(path.lstrip("/") if path.startswith("/") else posixpath.join(folder, path))
+        if path.startswith("/"):
+            path = path[len(root):] if path.startswith(root) else path.lstrip("/")
+        resolved = posixpath.normpath(path if parts.path.startswith("/") else posixpath.join(folder, path))
         # The site has no symbolic links, so the file set answers what a web server would serve.
         if resolved not in files and posixpath.normpath(posixpath.join(resolved, "index.html")) not in files:
             broken.append(target)

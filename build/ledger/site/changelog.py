@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .evidence import ICE_FOLDER, ice_manifest
+from ..downloads.contract import workbook_path
 from .format import day
 
 # A year with more changes than this gets a page per month. Measured on the shared archive, a
@@ -53,9 +53,9 @@ class ChangePage:
 
 def workbooks(publications: pd.DataFrame) -> pd.DataFrame:
     """Each list's published workbook (data/ice/<sha256>.xlsx, as the site publishes it) and first file name, by publication_id."""
-    manifest = ice_manifest(publications).set_index("publication_id")
-    files = publications.set_index("publication_id")["file_names"].map(lambda names: str(list(names)[0]))
-    return pd.DataFrame({"workbook": f"{ICE_FOLDER}/" + manifest["sha256"] + ".xlsx", "file_name": files})
+    pubs = publications.set_index("publication_id")
+    shas = pubs["sha256s"].map(lambda shas: workbook_path(str(list(shas)[0])))
+    return pd.DataFrame({"workbook": shas, "file_name": pubs["file_names"].map(lambda names: str(list(names)[0]))})
 
 
 def change_pages(changes: pd.DataFrame, page_rows: int = PAGE_ROWS) -> list[ChangePage]:

@@ -142,7 +142,6 @@ COUNTY_FIGURES = Table(
     foreign_keys=AS_OF_KEY,
 )
 
-ICE_FOLDER = "data/ice"  # where the site publishes ICE's workbooks, <sha256>.xlsx, and their manifest.csv
 SOURCE_TREE = "site_src"  # the hand-written site_src copied, plus the generated pages
 MKDOCS_CONFIG = "mkdocs.yml"  # the project's mkdocs.yml, pointed at SOURCE_TREE
 
@@ -151,11 +150,9 @@ STAGE = Stage(
     description="make the site's pages and charts from the build tables, then the site with MkDocs",
     package="ledger.site",
     run="ledger.site.stage:run",
-    reads=("ingest", "history", "removals"),
+    # The downloads stage's tree (data/, with ICE's workbooks) is linked into the site as it is.
+    reads=("ingest", "history", "removals", "downloads"),
     inputs=(
-        # The manifest names every stored file by its sha256, so it stands for raw/files: the
-        # site publishes the files of the lists it used.
-        "raw:manifest.csv",
         "project:site_src", "project:mkdocs.yml",
         "project:node_modules/us-atlas/states-10m.json", "project:node_modules/us-atlas/counties-10m.json",
         "project:node_modules/vega/build/vega.min.js", "project:node_modules/vega-lite/build/vega-lite.min.js",

@@ -53,3 +53,15 @@ def figure(value: object) -> str:
         return ""
     number = float(value)
     return str(int(number)) if number.is_integer() else str(number)
+
+
+def size(value: object) -> str:
+    """A file's size as a reader reads it: 940 B, 12 KB, 3.4 MB (powers of 1,000, as browsers show downloads)."""
+    if missing(value):
+        return ""
+    bytes_ = int(value)
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if bytes_ >= scale:
+            amount = bytes_ / scale
+            return f"{amount:,.1f} {unit}" if amount < 100 else f"{amount:,.0f} {unit}"
+    return f"{bytes_} B"

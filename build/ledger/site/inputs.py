@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..common.contracts import read_table
 from ..common.errors import LedgerError
+from ..downloads.contract import DOWNLOADS
 from .pages.early import read_early
 
 # The stages whose quality checks the methodology page lists (the check stage runs after the site).
@@ -39,6 +41,7 @@ class Inputs:
     early_agencies: pd.DataFrame  # the agencies of the 2009 list and the FY2006-2013 statistics (removals stage)
     identity_text: str
     row_links: pd.DataFrame  # history's row_agreements.parquet: each accepted sheet row's agreement
+    downloads: pd.DataFrame  # the downloads stage's downloads.parquet: every file offered, with rows, bytes and sha256
 
 
 def parquet(build: Path, name: str) -> pd.DataFrame:
@@ -92,6 +95,7 @@ def load_inputs(data_dir: Path) -> Inputs:
         early_agencies=read_early(build),
         identity_text=identity.read_text(encoding="utf-8"),
         row_links=parquet(build, ROW_LINKS),
+        downloads=read_table(build, DOWNLOADS),
     )
 
 

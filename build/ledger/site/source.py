@@ -6,6 +6,7 @@ directories, each get their own tree, and site_src/ holds only what people write
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,9 @@ from ..common.paths import MKDOCS_CONFIG, SITE_SRC  # noqa: F401 (SITE_SRC is re
 GENERATED_DIRS = ["generated", "states", "agencies", "national", "data", "changes", "ended", "assets/vendor"]
 # Generated folders where a page no longer in the data is removed (the others are rewritten whole).
 PAGE_DIRS = ["states", "agencies", "changes"]
+# Folders whose every file is either written by this build or linked from the downloads tree:
+# anything else in them is an earlier build's and is removed.
+OWNED_DIRS = ["data"]
 
 
 def is_generated(relative: Path) -> bool:
@@ -49,9 +53,33 @@ def prepare_source(build: Path) -> tuple[Path, Path]:
 
 
 def remove_stale(source: Path, written: set[Path]) -> None:
-    """Remove generated pages of states or agencies no longer in the data, so the site never shows stale ones."""
+    """Remove generated pages of states or agencies no longer in the data, and files of data/ no longer published, so the site never shows stale ones."""
     for name in PAGE_DIRS:
         folder = source / name
         for path in folder.rglob("*.md") if folder.exists() else []:
             if path not in written:
                 path.unlink()
+    for name in OWNED_DIRS:
+        folder = source / name
+        for path in sorted(folder.rglob("*")) if folder.exists() else []:
+            if path.is_file() and path not in written:
+                path.unlink()
+
+
+def link_downloads(tree: Path, source: Path) -> set[Path]:
+    """Put every file of the downloads stage's tree at the same place in the source tree (a hard link where the file system allows: no copy of a quarter of a gigabyte). Returns the paths."""
+    placed = set()
+    for path in sorted(tree.rglob("*")):
+        if not path.is_file():
+            continue
+        target = source / path.relative_to(tree)
+        placed.add(target)
+        if target.exists() and os.path.samefile(path, target):
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
+        try:
+            os.link(path, target)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(path, target)
+    return placed

@@ -14,15 +14,16 @@ from ..common.contracts import read_table, save_table
 import pandas as pd
 
 from ..common.paths import DEFAULT_SITE, NODE_MODULES
+from ..downloads.contract import PRODUCTS as DOWNLOADS_TREE
 from .charts import atlas
 from .contract import ACTIVE_BY_DAY, AGENCY_FIGURES, COUNTY_FIGURES, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES
-from .evidence import ICE_FOLDER, ice_manifest, mapped_rows, publish_workbooks
+from .evidence import mapped_rows
 from .figures import figure_tables, with_states
 from .inputs import load_inputs, sheet_rows_of
 from .messages import Messages
 from .mkdocs import run_mkdocs
 from .pages import Figures, prepare, render_pages
-from .source import prepare_source, remove_stale
+from .source import link_downloads, prepare_source, remove_stale
 from .svgs import render_svgs
 from .tables import latest
 from .vendor import copy_vendor
@@ -67,12 +68,10 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
 
     source, config = prepare_source(Path(work_dir) if work_dir else build)
     copy_vendor(source / "assets" / "vendor")
-    manifest = ice_manifest(inputs.publications)
-    publish_workbooks(Path(data_dir), source / ICE_FOLDER, manifest)
+    linked = link_downloads(build / DOWNLOADS_TREE, source)
     site = prepare(inputs, figures, rows, latest_p, latest_n, source, t)
     out = render_pages(site, source)
-    out.csv(source / ICE_FOLDER / "manifest.csv", manifest)
-    remove_stale(source, out.written)
+    remove_stale(source, out.written | linked)
     drawn = render_svgs(out.jobs, build / "cache" / "svg")
     seconds = run_mkdocs(config, Path(site_dir or DEFAULT_SITE), build_moment(inputs.publications)) if mkdocs else 0.0
     return RenderResult(pages=out.pages, charts=len(out.jobs), svgs_drawn=drawn, mkdocs_seconds=seconds)

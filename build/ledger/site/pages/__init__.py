@@ -10,6 +10,7 @@ from ..messages import Messages
 from ..tables import agreement_rows, change_rows, removals_per_year
 from .agency import agency_pages
 from .changes import changes_page, sample_banner
+from .data import data_pages
 from .early import early_pages
 from .common import Figures, Output, Site, common_context, environment
 from .ended import ended_page
@@ -33,7 +34,7 @@ def prepare(inputs, figures: Figures, rows: pd.DataFrame, latest_p: pd.Series, l
     )  # fmt: skip
 
 
-def render_pages(site: Site, source: Path) -> Output:
+def render_pages(site: Site, source: Path, feeds: list[dict] = ()) -> Output:
     """Write every generated page and chart file under `source`. Returns what was written and the SVGs to draw.
 
     One call per page kind, in order: a new page kind is one import and one line here.
@@ -47,6 +48,7 @@ def render_pages(site: Site, source: Path) -> Output:
     early_pages(site, out, site.inputs.early_agencies)
     changes_page(site, out)
     ended_page(site, out)
+    data_pages(site, out, list(feeds))
     methodology_page(site, out)
     removals_page(site, out, per_year)
     oig_page(site, out, per_year)

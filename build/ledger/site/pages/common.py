@@ -11,8 +11,8 @@ import pandas as pd
 
 from ...common.models import MODEL_CODES, SUPPORT_TYPES
 from ...common.spreadsheet import csv_text
-from ..contract import ICE_FOLDER
-from ..format import day, figure, h, md, num, safe_url
+from ...downloads.contract import ICE_FOLDER
+from ..format import day, figure, h, md, num, safe_url, size
 from ..messages import Messages
 
 
@@ -25,7 +25,7 @@ def environment(t: Messages, source: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=md, h=h, num=num, day=day, url=safe_url, figure=figure)
+    env.filters.update(md=md, h=h, num=num, day=day, url=safe_url, figure=figure, size=size)
     env.globals.update(t=t)
     return env
 
