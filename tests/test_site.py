@@ -43,10 +43,10 @@ def built(tmp_path_factory):
     return data, data / "build", site
 
 
-# openpyxl stamps a workbook's docProps/core.xml `modified` with the time of saving, whatever the
-# sample writer sets, so the sample's workbooks (and their sha256s) change from run to run: the
-# published workbook's name is compared as its shape here; test_site_figures checks each link's
-# file against its sha256.
+# The sample's workbooks are the same bytes on every run (tests/test_reproducible.py), but their
+# sha256s change with any change to a sample row or to openpyxl's output: the published workbook's
+# name is compared as its shape here, so a golden page changes only when the page does;
+# test_site_figures checks each link's file against its sha256.
 SHA256_LINK = re.compile(r"data/ice/[0-9a-f]{64}\.xlsx")
 
 

@@ -60,11 +60,13 @@ def timeline(frame: pd.DataFrame, labels: dict[str, str], t) -> dict:
         alt.Chart(alt.Data(values=data[["date", "model", "rank", "agreements"]].to_dict("records")))
         .mark_area(interpolate="step-after")
         .encode(
-            x=alt.X("date:T", title=t("chart.timeline.x"), axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
+            # Dates are days in UTC: a local-time scale puts the ticks, and so the drawn SVG, where the
+            # machine's (or the reader's) time zone says, and shows a day's tooltip as the day before west of UTC.
+            x=alt.X("date:T", title=t("chart.timeline.x"), scale=alt.Scale(type="utc"), axis=alt.Axis(format="%b %Y", labelAngle=0, tickCount=6)),
             y=alt.Y("agreements:Q", title=t("chart.timeline.y"), stack="zero"),
             color=alt.Color("model:N", title=t("chart.timeline.model"), scale=alt.Scale(domain=order, range=MODEL_COLOURS)),
             order=alt.Order("rank:Q"),
-            tooltip=[alt.Tooltip("date:T", title=t("chart.timeline.x")), alt.Tooltip("model:N", title=t("chart.timeline.model")), alt.Tooltip("agreements:Q", title=t("chart.timeline.y"))],
+            tooltip=[alt.Tooltip("date:T", timeUnit="utcyearmonthdate", title=t("chart.timeline.x")), alt.Tooltip("model:N", title=t("chart.timeline.model")), alt.Tooltip("agreements:Q", title=t("chart.timeline.y"))],
         )
         .properties(height=260, title=t("chart.timeline.title"))
     )

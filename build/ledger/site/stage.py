@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..common.addresses import build_moment
 from ..common.contracts import read_table, save_table
 import pandas as pd
 
@@ -72,5 +73,5 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
     out = render_pages(site, source)
     remove_stale(source, out.written | linked)
     drawn = render_svgs(out.jobs, build / "cache" / "svg")
-    seconds = run_mkdocs(config, Path(site_dir or DEFAULT_SITE)) if mkdocs else 0.0
+    seconds = run_mkdocs(config, Path(site_dir or DEFAULT_SITE), build_moment(inputs.publications)) if mkdocs else 0.0
     return RenderResult(pages=out.pages, charts=len(out.jobs), svgs_drawn=drawn, mkdocs_seconds=seconds)

@@ -21,7 +21,7 @@ from python_calamine import CalamineWorkbook
 
 from ..common.errors import LedgerError
 from ..common.excel import HEADER_SEARCH_ROWS
-from .store import ContentStore, append_row
+from .store import ContentStore, append_row, import_time
 from .workbook import check_zip
 
 AGENCY_KIND = "agency_stats"
@@ -52,8 +52,10 @@ class RemovalsStore(ContentStore):
     def path_of(self, row: dict) -> Path:
         return self.files / f"{row['sha256']}{Path(row['name']).suffix.lower()}"
 
-    def add(self, path: Path, source: str) -> tuple[dict | None, str]:
-        """Check, copy and record one file. Returns (manifest row or None, 'imported' | 'already present')."""
+    def add(self, path: Path, source: str, imported_at: dt.datetime | None = None) -> tuple[dict | None, str]:
+        """Check, copy and record one file. Returns (manifest row or None, 'imported' | 'already present').
+
+        `imported_at` (default: now) lets the sample record a time from its own data, not the clock."""
         path = Path(path)
         source_kind = validate_removals_file(path)
         self.files.mkdir(parents=True, exist_ok=True)
@@ -71,7 +73,7 @@ class RemovalsStore(ContentStore):
                 return None, "already present"
             # imported_at is a fact about the import, kept in the raw manifest only: no build output copies it.
             row = {"name": path.name, "source_kind": source_kind, "sha256": sha, "size": str(size), "source": source,
-                   "imported_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()}  # fmt: skip
+                   "imported_at": import_time(imported_at)}  # fmt: skip
             target = self.path_of(row)
             if not target.exists():
                 os.replace(tmp, target)
@@ -151,7 +153,9 @@ def removals_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def import_removals(data_dir: Path, paths: list[Path], source_label: str | None = None) -> tuple[int, int, list[LedgerError]]:
+def import_removals(
+    data_dir: Path, paths: list[Path], source_label: str | None = None, imported_at: dt.datetime | None = None
+) -> tuple[int, int, list[LedgerError]]:
     """Add ICE's statistics by agency (CSV) and FOIA releases to <data-dir>/raw/removals/. Returns (imported, skipped, errors)."""
     store = RemovalsStore(data_dir)
     imported = skipped = 0
@@ -159,7 +163,7 @@ def import_removals(data_dir: Path, paths: list[Path], source_label: str | None 
     for path in removals_files(paths):
         try:
             source = f"{source_label}:{path.name}" if source_label else str(path.resolve())
-            _, status = store.add(path, source)
+            _, status = store.add(path, source, imported_at)
         except LedgerError as exc:
             errors.append(exc)
             continue

@@ -15,10 +15,13 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 from openpyxl import Workbook
+from openpyxl.writer.excel import ExcelWriter
 
+from ..common.addresses import build_moment
 from ..common.errors import LedgerError
-from .store import Store
+from .store import Store, date_from_name
 
 SAMPLE_SOURCE = "sample"
 MOA = "https://www.ice.gov/doclib/287gMOA/sample/{}.pdf"
@@ -107,6 +110,15 @@ SAMPLE_LISTS = [
 ]
 
 
+# The sample's one moment, from its own data by the build's one rule (the latest list's day at
+# midnight UTC): every workbook's document properties and zip members and every manifest row's
+# imported_at carry it, so the sample's bytes (and sha256s) never depend on the day, or the time
+# zone, they were made in.
+SAMPLE_MOMENT = build_moment(pd.DataFrame({"published_at": [date_from_name(name).published_at for name, _, _ in SAMPLE_LISTS]}))
+# openpyxl writes document times as UTC without a zone; zip members have no zone at all.
+SAMPLE_LOCAL = SAMPLE_MOMENT.replace(tzinfo=None)
+
+
 # ICE's 287(g) statistics by agency, FY2006-2013, in the layout of the real file. Invented numbers.
 REMOVALS_HEADER = (
     ["Jurisdiction_orig", "Jurisdiction", "address", "LAT", "LON"]
@@ -151,24 +163,21 @@ def workbook_bytes(header: list[str], rows: list[list], sheet_title: str = "Shee
                 cell.number_format = "m/d/yyyy"
             else:
                 cell.value = value or None
-    # Fixed timestamps make the bytes, and so the sha256, the same on every run.
-    book.properties.created = book.properties.modified = dt.datetime(2026, 1, 1)
+    # Fixed document properties and zip member times make the bytes, and so the sha256, the same on
+    # every run. Workbook.save stamps `modified` with the clock, so the writer is called directly.
+    book.properties.created = book.properties.modified = SAMPLE_LOCAL
     buffer = io.BytesIO()
-    book.save(buffer)
+    ExcelWriter(book, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED)).save()
     return fixed_zip_times(buffer.getvalue())
 
 
-# Every member of a sample workbook gets this one time, so the sample's bytes (and sha256s) never
-# depend on the day they were made.
-SAMPLE_ZIP_TIME = (2026, 1, 1, 0, 0, 0)
-
-
 def fixed_zip_times(data: bytes) -> bytes:
+    """The same zip with every member stamped SAMPLE_LOCAL (zipfile stamps members with the local clock)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=SAMPLE_ZIP_TIME)
+            fixed = zipfile.ZipInfo(info.filename, date_time=SAMPLE_LOCAL.timetuple()[:6])
             fixed.compress_type = zipfile.ZIP_DEFLATED
             target.writestr(fixed, source.read(info.filename))
     return out.getvalue()
@@ -184,14 +193,14 @@ def write_sample_archive(data_dir: Path) -> int:
     count = 0
     for name, header, rows in SAMPLE_LISTS:
         title = "287(g) Agreements" if name.startswith("ParticipatingEntities") else "Sheet1"
-        store.add(workbook_bytes(header, rows, title), name, f"{SAMPLE_SOURCE}:{name}")
+        store.add(workbook_bytes(header, rows, title), name, f"{SAMPLE_SOURCE}:{name}", imported_at=SAMPLE_MOMENT)
         count += 1
     from .removal_files import import_removals  # imported here: the removals store is not needed to read lists
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "sample-287g-removals-fy2006-2013.csv"
         path.write_bytes(removals_csv())
-        _, _, errors = import_removals(data_dir, [path], source_label=SAMPLE_SOURCE)
+        _, _, errors = import_removals(data_dir, [path], source_label=SAMPLE_SOURCE, imported_at=SAMPLE_MOMENT)
         if errors:
             raise errors[0]
     return count

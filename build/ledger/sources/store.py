@@ -157,12 +157,14 @@ class Store(ContentStore):
         list_kind: str | None = None,
         fetched_at: dt.datetime | None = None,
         checked: str | None = None,
+        imported_at: dt.datetime | None = None,
     ) -> tuple[dict | None, str]:
         """Store one workbook's bytes and record the sighting. Returns (manifest row or None, status).
 
         Raises LedgerError when the file cannot be taken: unsafe, unreadable, undated or of unknown kind.
         `checked` is the sha256 of the bytes a reader child already read (import reads many at
         once); otherwise they are read here, in a child too, so an abort in the reader loses nothing.
+        `imported_at` (default: now) lets the sample record a time from its own data, not the clock.
         """
         digest = sha256_of(data)
         if checked is None:
@@ -198,11 +200,16 @@ class Store(ContentStore):
             "date_source": dating.date_source,
             "size": str(len(data)),
             "source": source,
-            "imported_at": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat(),
+            "imported_at": import_time(imported_at),
         }
         self.append(row)
         self._sightings().add((digest, original_name))
         return row, "imported"
+
+def import_time(moment: dt.datetime | None) -> str:
+    """The manifest's imported_at: the moment given, else now, in UTC to the second."""
+    return (moment or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
+
 
 def append_row(path: Path, fields: list[str], row: dict) -> None:
     """Add one row to a manifest CSV, writing its header first when the file is new."""
