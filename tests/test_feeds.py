@@ -51,7 +51,8 @@ def check_feeds(data: Path, site: Path) -> dict[str, feedparser.FeedParserDict]:
     times = pd.read_parquet(build / "publications.parquet").set_index("publication_id")["published_at"]
     states = pd.read_parquet(build / "state_figures.parquet")
     scopes = {"feeds/changes.xml": ""} | {f"feeds/states/{u.lower()}.xml": u for u in states.loc[states["ever"] > 0, "usps"]}
-    assert sorted(p.relative_to(site).as_posix() for p in (site / "feeds").rglob("*.xml")) == sorted(scopes)
+    written = sorted(p.relative_to(site).as_posix() for p in (site / "feeds").rglob("*.xml") if p.name != "sitemap.xml")
+    assert written == sorted(scopes)
     parsed = {}
     for path, state in scopes.items():
         feed = feedparser.parse((site / path).read_bytes())
@@ -93,6 +94,8 @@ def test_pages_advertise_the_national_feed_and_a_state_page_its_own(built):
     for page in ("index.html", "about/index.html", "changes/index.html", "agencies/index.html" if (site / "agencies" / "index.html").exists() else "ended/index.html"):
         links = alternate.findall((site / page).read_text(encoding="utf-8"))
         assert len(links) == 1 and (site / page).parent.joinpath(links[0][1]).resolve() == (site / "feeds" / "changes.xml").resolve(), page
+    # The theme fetches sitemap.xml beside every alternate link: each feed folder answers it.
+    assert (site / "feeds" / "sitemap.xml").exists() and (site / "feeds" / "states" / "sitemap.xml").exists()
     # A state with no agreement on any list has no feed, and its page names none.
     assert not (site / "feeds" / "states" / "ak.xml").exists()
     assert len(alternate.findall((site / "states" / "ak" / "index.html").read_text(encoding="utf-8"))) == 1
@@ -119,7 +122,7 @@ def test_the_same_inputs_give_the_same_feeds_byte_for_byte_on_another_day(built,
     monkeypatch.setattr(feedgen.feed, "datetime", LaterClock)
     monkeypatch.setattr(feedgen.entry, "datetime", LaterClock)
     result = render.run(data, mkdocs=False, work_dir=tmp_path)
-    assert [f.path for f in result.feeds][0] == "feeds/changes.xml" and len(result.feeds) == len(list((site / "feeds").rglob("*.xml")))
+    assert [f.path for f in result.feeds][0] == "feeds/changes.xml" and len(result.feeds) == len(list((site / "feeds").rglob("*.xml"))) - 2  # and the 2 sitemaps
     for feed in result.feeds:
         assert (tmp_path / "site_src" / feed.path).read_bytes() == (site / feed.path).read_bytes(), feed.path
         assert feed.entries == len(feedparser.parse((site / feed.path).read_bytes()).entries)

@@ -30,6 +30,10 @@ ATOM = "application/atom+xml"
 XML_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # The overrides' partial that advertises the national feed on every page (main.html includes it).
 FEED_LINK_PARTIAL = "overrides/generated/feed_link.html"
+# The theme reads every <link rel="alternate"> as another language's copy of the site and fetches
+# sitemap.xml beside its href: beside each feed folder, an empty sitemap answers it (no 404 on
+# every page load; a feed reader finds the feeds by the standard rel="alternate").
+EMPTY_SITEMAP = '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"/>\n'
 
 
 @dataclass(frozen=True)
@@ -110,7 +114,8 @@ def entry_html(t: Messages, counts: pd.Series, rows: pd.DataFrame, labels: dict,
         line = h(t("feed.change.details")).format(**words, details=h(more)) if more else h(t("feed.change")).format(**words)
         items.append(f"<li>{line}</li>")
     book = f'<a href="{h(base + workbook)}">{h(counts["source_file"])}</a>'
-    return "<ul>\n" + "\n".join(items) + f"\n</ul>\n<p>{h(t('feed.source')).format(file=book)}</p>"
+    source = h(t("feed.source")).format(file=book)
+    return "<ul>\n" + "\n".join(items) + f"\n</ul>\n<p>{source}</p>"
 
 
 def feed_entries(site: Site, facts: pd.DataFrame, state: str, base: str) -> tuple[Entry, ...]:
@@ -184,6 +189,8 @@ def write_feeds(site: Site, source: Path) -> list[FeedFile]:
     for feed in feeds:
         out.write(source / feed.path, atom(site.t, feed, updated))
     out.write(source / FEED_LINK_PARTIAL, feed_link(feeds[0].title))
+    for folder in sorted({(source / f.path).parent for f in feeds}):
+        out.write(folder / "sitemap.xml", EMPTY_SITEMAP)
     for path in sorted((source / FEEDS_FOLDER).rglob("*.xml")):
         if path not in out.written:
             path.unlink()
