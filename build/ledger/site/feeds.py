@@ -174,9 +174,12 @@ def atom(t: Messages, feed: Feed, updated: dt.datetime) -> str:
 
 
 def feed_link(title: str) -> str:
-    """The partial every page's <head> includes: the national feed's alternate link, its href made relative to the page by MkDocs."""
+    """The partial every page's <head> includes: the national feed's alternate link, its href made relative to the page by MkDocs.
+
+    The partial is a Jinja template: the title's braces are written as character references so it stays text.
+    """
     return (
-        f'<link rel="alternate" type="{ATOM}" title="{h(xml_text(title))}" '
+        f'<link rel="alternate" type="{ATOM}" title="{h(xml_text(title)).replace("{", "&#123;")}" '
         f"href=\"{{{{ '{national_feed()}' | url | e }}}}\">\n"
     )
 
