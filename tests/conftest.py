@@ -58,6 +58,19 @@ def serve(site: Path):
 
 
 @pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(data dir, build dir holding the MkDocs source tree, site dir) of the sample archive, built through every stage."""
+    from ledger import cli, site as render
+
+    root = tmp_path_factory.mktemp("site")
+    data, site = root / "data", root / "site"
+    for command in (["sample"], ["ingest"], ["history"], ["removals"], ["downloads"]):
+        assert cli.main(["--data-dir", str(data), *command]) == 0, command
+    render.run(data, site_dir=site)
+    return data, data / "build", site
+
+
+@pytest.fixture(scope="session")
 def browser():
     """Debian's chromium, driven by Playwright (never a browser download)."""
     if not Path(CHROMIUM).exists():

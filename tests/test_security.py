@@ -216,6 +216,30 @@ def test_moa_links_on_pages_only_point_to_ice(hostile_site):
                 assert parts.scheme == "https" and (parts.hostname in ICE_HOSTS or parts.hostname == "web.archive.org"), url
 
 
+def test_hostile_names_stay_escaped_in_well_formed_feeds(hostile_site):
+    import html
+
+    import feedparser
+
+    data, site, _, _ = hostile_site
+    changes = pd.read_parquet(data / "build" / "changes.parquet")
+    feeds = sorted(p for p in (site / "feeds").rglob("*.xml") if p.name != "sitemap.xml")
+    assert feeds
+    named = set()
+    for path in feeds:
+        raw = path.read_bytes()
+        parsed = feedparser.parse(raw)
+        assert not parsed.bozo, (path, parsed.get("bozo_exception"))
+        assert b"<script" not in raw.lower() and not HIDDEN_RE.search(raw.decode("utf-8"))
+        for entry in parsed.entries:
+            content = entry.content[0].value
+            # The content is HTML: a name is text in it, escaped once, linked to its agency page.
+            for name in changes.loc[changes["agency_id"].isin(re.findall(r"/agencies/([^/\"]+)/", content)), "agency_name"]:
+                assert f">{html.escape(name, quote=True)}</a>" in content, (path.name, name)
+                named.add(name)
+    assert {n for n in named if "<script>" in n or "</title>" in n}, "no markup name reached a feed"
+
+
 @pytest.mark.browser
 def test_hostile_pages_in_a_real_browser_run_nothing_and_load_nothing_from_elsewhere(hostile_site, browser):
     _, site, _, _ = hostile_site

@@ -17,6 +17,7 @@ from .paths import MKDOCS_CONFIG
 
 SITE_URL_ENV = "LEDGER_SITE_URL"
 SITE_URL_RE = re.compile(r"^site_url:\s*(\S+)\s*$", re.MULTILINE)
+FEEDS_FOLDER = "feeds"  # the change log's Atom feeds
 
 
 def site_url() -> str:
@@ -39,6 +40,16 @@ def agency_page(agency_id: str) -> str:
 def state_page(usps: str) -> str:
     """A state page's address, relative to the site's root (pages are states/<xx>.md)."""
     return f"states/{usps.lower()}/"
+
+
+def national_feed() -> str:
+    """The national Atom feed of the change log, relative to the site's root."""
+    return f"{FEEDS_FOLDER}/changes.xml"
+
+
+def state_feed(usps: str) -> str:
+    """A state's Atom feed of its change log, relative to the site's root (beside the national one)."""
+    return f"{FEEDS_FOLDER}/states/{usps.lower()}.xml"
 
 
 def build_moment(publications: pd.DataFrame) -> dt.datetime:

@@ -18,6 +18,7 @@ from ..downloads.contract import PRODUCTS as DOWNLOADS_TREE
 from .charts import atlas
 from .contract import ACTIVE_BY_DAY, AGENCY_FIGURES, COUNTY_FIGURES, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES
 from .evidence import mapped_rows
+from .feeds import FeedFile, write_feeds
 from .figures import figure_tables, with_states
 from .inputs import load_inputs, sheet_rows_of
 from .messages import Messages
@@ -37,6 +38,7 @@ class RenderResult:
     charts: int
     svgs_drawn: int
     mkdocs_seconds: float
+    feeds: list[FeedFile]  # the Atom feeds written (path from the site's root, title, entries)
 
 
 def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_dir: Path | None = None) -> RenderResult:
@@ -70,8 +72,9 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
     copy_vendor(source / "assets" / "vendor")
     linked = link_downloads(build / DOWNLOADS_TREE, source)
     site = prepare(inputs, figures, rows, latest_p, latest_n, source, t)
-    out = render_pages(site, source)
+    feeds = write_feeds(site, source)  # before the pages: the data page lists them
+    out = render_pages(site, source, feeds)
     remove_stale(source, out.written | linked)
     drawn = render_svgs(out.jobs, build / "cache" / "svg")
     seconds = run_mkdocs(config, Path(site_dir or DEFAULT_SITE), build_moment(inputs.publications)) if mkdocs else 0.0
-    return RenderResult(pages=out.pages, charts=len(out.jobs), svgs_drawn=drawn, mkdocs_seconds=seconds)
+    return RenderResult(pages=out.pages, charts=len(out.jobs), svgs_drawn=drawn, mkdocs_seconds=seconds, feeds=feeds)

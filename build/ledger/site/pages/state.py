@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ...common.addresses import state_feed
 from ...common.paths import NODE_MODULES
 from .. import charts
 from ..evidence import rows_for
@@ -74,7 +75,7 @@ def state_page(site: Site, out: Output, state, county_features: tuple[dict, ...]
         counts=latest_changes(site.list_changes, latest_id, state.usps), dropped=dropped_agreements(site, in_latest),
         changes=site.changes[site.changes["state"] == state.usps].head(STATE_CHANGES), oig=site.inputs.oig[site.inputs.oig["state"] == state.usps],
         removal_table=removal_table, state_removals=state_removals, removal_sources=removal_sources,
-        early=early_of(site.inputs.early_agencies, state.usps),
+        early=early_of(site.inputs.early_agencies, state.usps), feed=state_feed(state.usps) if state.ever else "",
     )  # fmt: skip
     # The fullest page that fits: closed cells with the MOA column, then without it, then open cells.
     for moa, closed in LAYOUTS:
