@@ -13,6 +13,7 @@ from ..common.contracts import read_table, save_table
 import pandas as pd
 
 from ..common.paths import DEFAULT_SITE, NODE_MODULES
+from .api import API_FOLDER, write_api
 from .charts import atlas
 from .contract import ACTIVE_BY_DAY, AGENCY_FIGURES, COUNTY_FIGURES, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES
 from .evidence import ICE_FOLDER, ice_manifest, mapped_rows, publish_workbooks
@@ -70,6 +71,7 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
     publish_workbooks(Path(data_dir), source / ICE_FOLDER, manifest)
     site = prepare(inputs, figures, rows, latest_p, latest_n, source, t)
     out = render_pages(site, source)
+    write_api(site, source / API_FOLDER)
     out.csv(source / ICE_FOLDER / "manifest.csv", manifest)
     remove_stale(source, out.written)
     drawn = render_svgs(out.jobs, build / "cache" / "svg")
