@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 SITE_TAGS = frozenset(
     "a article aside body br button caption code col colgroup dd details div dl dt em figcaption figure "
     "footer form h1 h2 h3 h4 h5 h6 head header hr html i img input label li link main meta nav noscript "
-    "ol p path script small span strong sub summary sup svg table tbody td tfoot th thead title tr ul".split()
+    "ol p path pre script small span strong sub summary sup svg table tbody td tfoot th thead title tr ul".split()
     # The charts' static SVGs (vl-convert): shapes, text and gradients, never a script or foreignObject.
     + "circle clippath defs desc ellipse g line lineargradient polygon polyline radialgradient rect stop text tspan".split()
 )

@@ -8,7 +8,7 @@ files and the data package. The version is in the path: a change that breaks a r
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -20,7 +20,6 @@ from ..history.contract import AGENCIES, CHANGES, EARLY_AGENCY_STATUS
 from ..removals.contract import BY_AGENCY, EARLY_AGENCIES
 from .api_schema import API_AGREEMENTS, API_FOLDER, API_VERSION, schema_document
 from .contract import AGENCY_FIGURES, ICE_FOLDER, NATIONAL_FIGURES, STATE_FIGURES
-from .pages.common import Output
 
 DATAPACKAGE = "data/datapackage.json"
 FEED = "feeds/changes.xml"
@@ -241,6 +240,18 @@ def api_documents(inputs, states: pd.DataFrame, agency_figures: pd.DataFrame, na
     return docs
 
 
+def state_example(inputs, states: pd.DataFrame, agency_figures: pd.DataFrame, usps: str, base: str) -> dict:
+    """One state's document alone (the API page's example), from the tables cut to that state once."""
+    early = inputs.early_agencies[inputs.early_agencies["state"] == usps]
+    agencies = inputs.agencies[inputs.agencies["state"] == usps]
+    cut = replace(
+        inputs, agencies=agencies, early_agencies=early, agreements=inputs.agreements[inputs.agreements["state"] == usps],
+        changes=inputs.changes.iloc[0:0], removals_agency=inputs.removals_agency.iloc[0:0], row_links=inputs.row_links.iloc[0:0],
+    )  # fmt: skip
+    tables = api_tables(cut, agency_figures[agency_figures["agency_id"].isin(set(agencies["agency_id"]))], base)
+    return state_document(tables, states.set_index("usps", drop=False).loc[usps], page_ids(tables))
+
+
 def dumps(document: dict) -> str:
     """One document as it is published: compact, UTF-8, keys in the order built (the contracts' column order), byte-stable."""
     return json.dumps(document, ensure_ascii=False, separators=(",", ":"), allow_nan=False) + "\n"
@@ -251,10 +262,15 @@ def write_api(site, folder: Path) -> int:
     base = site_url()
     docs = api_documents(site.inputs, site.figures, site.agency_figures, site.national, base)
     docs["schema.json"] = schema_document(base)
-    out = Output(Path(folder))
+    folder = Path(folder)
+    written = set()
     for relative, document in docs.items():
-        out.write(out.root / relative, dumps(document))
-    for path in sorted(out.root.rglob("*.json")):
-        if path not in out.written:
+        path, text = folder / relative, dumps(document)
+        written.add(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:  # unchanged files keep their dates (MkDocs, caches)
+            path.write_text(text, encoding="utf-8")
+    for path in sorted(folder.rglob("*.json")):
+        if path not in written:
             path.unlink()  # an agency no longer in the data
     return len(docs)
