@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ledger import cli
+from ledger import site as render
 from ledger.sources.sample import workbook_bytes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,6 +57,17 @@ def serve(site: Path):
         yield f"http://127.0.0.1:{httpd.server_address[1]}"
     finally:
         httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory):
+    """(data dir, build dir holding the MkDocs source tree, site dir) of the sample archive, built through every stage (test_site, test_api)."""
+    root = tmp_path_factory.mktemp("site")
+    data, site = root / "data", root / "site"
+    for command in (["sample"], ["ingest"], ["history"], ["removals"]):
+        assert cli.main(["--data-dir", str(data), *command]) == 0, command
+    render.run(data, site_dir=site)
+    return data, data / "build", site
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 import pandas as pd
 import pytest
 
-from ledger import checks, cli
+from ledger import checks
 from ledger import site as render
 from ledger.common.models import SUPPORT_TYPES
 from ledger.common.states import state_count
@@ -30,17 +30,6 @@ from ledger.site.tables import DISPLAY_ORDER
 from .conftest import SCREENSHOTS, serve
 
 GOLDEN = Path(__file__).parent / "golden"
-
-
-@pytest.fixture(scope="session")
-def built(tmp_path_factory):
-    """(data dir, build dir holding the MkDocs source tree, site dir) of the sample archive, built through every stage."""
-    root = tmp_path_factory.mktemp("site")
-    data, site = root / "data", root / "site"
-    for command in (["sample"], ["ingest"], ["history"], ["removals"]):
-        assert cli.main(["--data-dir", str(data), *command]) == 0, command
-    render.run(data, site_dir=site)
-    return data, data / "build", site
 
 
 # openpyxl stamps a workbook's docProps/core.xml `modified` with the time of saving, whatever the
