@@ -43,12 +43,16 @@ def workbook(base: str, sha256s) -> str:
     return f"{base}{ICE_FOLDER}/{list(sha256s)[0]}.xlsx"
 
 
-def grouped(table: Table, frame: pd.DataFrame, key: str) -> dict[str, list[dict]]:
-    """The frame's rows as JSON objects by `table`'s types, grouped by `key`, each group in the frame's order."""
-    groups: dict[str, list[dict]] = {}
-    for value, record in zip(frame[key].tolist(), records(table, frame)):
-        groups.setdefault(value, []).append(record)
-    return groups
+def grouped(table: Table, frame: pd.DataFrame, *keys: str) -> list[dict[str, list[dict]]]:
+    """The frame's rows as JSON objects by `table`'s types, grouped by each key in turn, each group in the frame's order."""
+    rows = records(table, frame)
+    out = []
+    for key in keys:
+        groups: dict[str, list[dict]] = {}
+        for value, record in zip(frame[key].tolist(), rows):
+            groups.setdefault(value, []).append(record)
+        out.append(groups)
+    return out
 
 
 def one_by(table: Table, frame: pd.DataFrame, key: str) -> dict[str, dict]:
@@ -78,12 +82,18 @@ def agreement_sources(agreements: pd.DataFrame, publications: pd.DataFrame, row_
     # Only the rows of each agreement's first and last list: a merge with at most two pairs an agreement.
     rows = row_links[["agreement_id", "publication_id", "row_number"]].merge(ends, on=["agreement_id", "publication_id"])
     numbers = rows.sort_values("row_number").groupby(["agreement_id", "publication_id"])["row_number"].agg(list).to_dict()
+
+    def listed(agreement_id: str, publication_id: str) -> dict | None:
+        if publication_id not in lists:
+            return None
+        return {**lists[publication_id], "rows": [int(n) for n in numbers.get((agreement_id, publication_id), [])]}
+
     out: dict[str, list[dict]] = {}
     for a in agreements.sort_values("agreement_id").itertuples(index=False):
-        ends_of = {end: getattr(a, f"{end}_publication_id") for end in ("first", "last")}
-        entry = {"agreement_id": a.agreement_id, "lists": int(a.lists)}
-        for end, publication_id in ends_of.items():
-            entry[end] = {**lists[publication_id], "rows": [int(n) for n in numbers.get((a.agreement_id, publication_id), [])]} if publication_id in lists else None
+        entry = {
+            "agreement_id": a.agreement_id, "lists": int(a.lists),
+            "first": listed(a.agreement_id, a.first_publication_id), "last": listed(a.agreement_id, a.last_publication_id),
+        }  # fmt: skip
         out.setdefault(a.agency_id, []).append(entry)
     return out
 
@@ -93,7 +103,7 @@ def removals_by_page(removals: pd.DataFrame, early: pd.DataFrame) -> pd.DataFram
     linked = removals[removals["agency_id"].fillna("").astype(str).ne("")]
     linked = linked.assign(page_id=linked["agency_id"].astype(object))
     names = early[["agency_id", "state", "statistics_names"]].explode("statistics_names").dropna(subset=["statistics_names"])
-    names = pd.DataFrame({"page_id": names["agency_id"].astype(object), "state": names["state"].astype(object), "agency_name": names["statistics_names"].astype(object)})
+    names = names.set_axis(["page_id", "state", "agency_name"], axis=1).astype(object)
     named = removals.astype({"state": object, "agency_name": object}).merge(names, on=["state", "agency_name"])
     both = pd.concat([linked, named], ignore_index=True).drop_duplicates(["page_id", "source_file", "source_row", "fiscal_year"])
     return both.sort_values(["page_id", "fiscal_year", "source_file", "source_row"], kind="stable")
@@ -121,15 +131,16 @@ def api_tables(inputs, agency_figures: pd.DataFrame, base: str) -> Tables:
     early = inputs.early_agencies
     listed = set(inputs.agencies["agency_id"])
     early_only = early[~early["in_archive"].fillna(False).astype(bool) & ~early["agency_id"].isin(listed)]  # as pages/early.py makes pages
+    by_agency, by_state = grouped(API_AGREEMENTS, agreements, "agency_id", "state")
     return Tables(
         base=base,
         agencies=one_by(AGENCIES, inputs.agencies, "agency_id"),
         early=one_by(EARLY_AGENCIES, early, "agency_id"),
         agency_figures=one_by(AGENCY_FIGURES, agency_figures, "agency_id"),
-        agreements=grouped(API_AGREEMENTS, agreements, "agency_id"),
-        state_agreements=grouped(API_AGREEMENTS, agreements, "state"),
-        changes=grouped(CHANGES, inputs.changes, "agency_id"),
-        removals=grouped(BY_AGENCY, removals_by_page(inputs.removals_agency, early), "page_id"),
+        agreements=by_agency,
+        state_agreements=by_state,
+        changes=grouped(CHANGES, inputs.changes, "agency_id")[0],
+        removals=grouped(BY_AGENCY, removals_by_page(inputs.removals_agency, early), "page_id")[0],
         sources=agreement_sources(agreements, inputs.publications, inputs.row_links, base),
         early_only=sorted(early_only["agency_id"]),
     )
