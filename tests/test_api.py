@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import jsonschema
 import pandas as pd
@@ -14,7 +15,7 @@ from ledger.common.contracts import read_table
 from ledger.common.values import records
 from ledger.history.contract import AGENCIES, AGREEMENTS, CHANGES
 from ledger.removals.contract import BY_AGENCY, EARLY_AGENCIES
-from ledger.site.api import api_documents, dumps, one_by, removals_by_page
+from ledger.site.api import api_documents, dumps, one_by, removals_by_page, write_api
 from ledger.site.api_schema import API_AGREEMENTS, DOCUMENTS, schema_document
 from ledger.site.contract import AGENCY_FIGURES, NATIONAL_FIGURES, STATE_FIGURES
 from ledger.site.figures import with_states
@@ -150,6 +151,21 @@ def test_the_documents_are_the_same_when_made_again(built, api):
     )  # fmt: skip
     folder = site / "api" / "v1"
     assert docs and all((folder / name).read_text(encoding="utf-8") == dumps(doc) for name, doc in docs.items())
+
+
+def test_the_writer_removes_the_document_of_an_agency_no_longer_in_the_data(built, tmp_path):
+    data, build, site = built
+    inputs = load_inputs(data)
+    figures = SimpleNamespace(
+        inputs=inputs, figures=with_states(read_table(build, STATE_FIGURES), inputs.states),
+        agency_figures=read_table(build, AGENCY_FIGURES).set_index("agency_id", drop=False), national=read_table(build, NATIONAL_FIGURES).iloc[0],
+    )  # fmt: skip
+    stale = tmp_path / "agencies" / "TX-gone.json"
+    stale.parent.mkdir(parents=True)
+    stale.write_text("{}", encoding="utf-8")
+    count = write_api(figures, tmp_path)
+    assert not stale.exists() and count == len(list(tmp_path.rglob("*.json")))
+    assert (tmp_path / "index.json").read_bytes() == (site / "api" / "v1" / "index.json").read_bytes()
 
 
 def test_the_api_page_documents_it_with_a_real_example(built, api):
