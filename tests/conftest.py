@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from ledger import cli
+from ledger import site as render
 from ledger.sources.sample import workbook_bytes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,8 +62,6 @@ def serve(site: Path):
 @pytest.fixture(scope="session")
 def built(tmp_path_factory):
     """(data dir, build dir holding the MkDocs source tree, site dir) of the sample archive, built through every stage."""
-    from ledger import cli, site as render
-
     root = tmp_path_factory.mktemp("site")
     data, site = root / "data", root / "site"
     for command in (["sample"], ["ingest"], ["history"], ["removals"], ["downloads"]):

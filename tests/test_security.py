@@ -13,7 +13,7 @@ from ledger.checks.markup import page_problems, scan_page
 from ledger.common.ids import SLUG_MAX_CHARS
 
 from .conftest import SCREENSHOTS, serve
-from .hostile import ICE_MOA, hostile_names, write_corpus
+from .hostile import ICE_MOA, LONG_NAMES, MARKUP_NAMES, SCRIPT_NAMES, hostile_names, write_corpus
 
 # A number in a CSV may start with a sign; text may not start with a formula character.
 FLOAT_RE = re.compile(r"^[-+]?\d+(\.\d+)?([eE][-+]?\d+)?$")
@@ -178,6 +178,22 @@ def test_every_hostile_name_gets_its_own_agency_page(hostile_site):
     assert len(agencies) == len(hostile_names()) - 1 + 1
     for agency_id in agencies["agency_id"]:
         assert (site / "agencies" / agency_id / "index.html").exists()
+
+
+def test_hostile_names_round_trip_exactly_through_the_json_api(hostile_site):
+    """Every agency's document holds its name and spellings exactly as agencies.parquet does: JSON needs no escaping of its own."""
+    import json
+
+    data, site, _, _ = hostile_site
+    agencies = pd.read_parquet(data / "build" / "agencies.parquet")
+    state = json.loads((site / "api" / "v1" / "states" / "tx.json").read_text(encoding="utf-8"))
+    names = {a["agency_id"]: a["agency_name"] for a in state["agencies"]}
+    for agency in agencies.itertuples():
+        document = json.loads((site / "api" / "v1" / "agencies" / f"{agency.agency_id}.json").read_text(encoding="utf-8"))
+        assert document["agency"]["agency_name"] == agency.agency_name == names[agency.agency_id]
+        assert document["agency"]["spellings"] == list(agency.spellings)
+    # Markup, other scripts and long names are kept as printed (hidden characters and formulas are cleaned on the way in).
+    assert set(MARKUP_NAMES + SCRIPT_NAMES + LONG_NAMES) <= set(agencies["agency_name"])
 
 
 def test_published_files_hold_no_formula_no_hidden_character_and_no_foreign_moa(hostile_site):

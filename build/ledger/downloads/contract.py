@@ -1,4 +1,4 @@
-"""The downloads stage's contract: the tables the site offers to take away, the formats it writes each in, and the folders of feeds and the JSON API.
+"""The downloads stage's contract: the tables the site offers to take away and the formats it writes each in (the feeds and the JSON API are the render stage's).
 
 Every published table is made from the stage contracts: its columns are the upstream tables'
 columns (types and descriptions as declared there) and its keys are theirs, renamed to the
@@ -19,8 +19,6 @@ S, I = "string", "integer"
 FORMATS = ("csv", "xlsx", "json", "parquet")  # every published table in each; CSV is the data package's resource
 DATA_FOLDER = "data"  # on the site: data/<name>.<format>, data/datapackage.json, data/ice/<sha256>.xlsx
 ICE_FOLDER = f"{DATA_FOLDER}/ice"  # ICE's workbooks as the build read them, and their manifest.csv
-FEEDS_FOLDER = "feeds"  # feeds/changes.xml and feeds/states/<usps>.xml
-API_FOLDER = "api/v1"  # index.json, states/<usps>.json, agencies/<agency_id>.json, schema.json
 PACKAGE_FILE = f"{DATA_FOLDER}/datapackage.json"
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..common.paths import MKDOCS_CONFIG, SITE_SRC  # noqa: F401 (SITE_SRC is re-exported)
 
 # The folders of the tree the render stage generates; everything else is copied from site_src/.
-GENERATED_DIRS = ["generated", "states", "agencies", "national", "data", "changes", "ended", "assets/vendor", "feeds", "overrides/generated"]
+GENERATED_DIRS = ["generated", "states", "agencies", "national", "data", "changes", "ended", "api", "assets/vendor", "feeds", "overrides/generated"]
 # Generated folders where a page no longer in the data is removed (the others are rewritten whole).
 PAGE_DIRS = ["states", "agencies", "changes"]
 # Folders whose every file is either written by this build or linked from the downloads tree:

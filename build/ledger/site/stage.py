@@ -15,6 +15,7 @@ import pandas as pd
 
 from ..common.paths import DEFAULT_SITE, NODE_MODULES
 from ..downloads.contract import PRODUCTS as DOWNLOADS_TREE
+from .api import API_FOLDER, write_api
 from .charts import atlas
 from .contract import ACTIVE_BY_DAY, AGENCY_FIGURES, COUNTY_FIGURES, LIST_CHANGES, NATIONAL_FIGURES, STATE_FIGURES
 from .evidence import mapped_rows
@@ -74,6 +75,7 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
     site = prepare(inputs, figures, rows, latest_p, latest_n, source, t)
     feeds = write_feeds(site, source)  # before the pages: the data page lists them
     out = render_pages(site, source, feeds)
+    write_api(site, source / API_FOLDER)
     remove_stale(source, out.written | linked)
     drawn = render_svgs(out.jobs, build / "cache" / "svg")
     seconds = run_mkdocs(config, Path(site_dir or DEFAULT_SITE), build_moment(inputs.publications)) if mkdocs else 0.0

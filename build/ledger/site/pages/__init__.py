@@ -9,6 +9,7 @@ import pandas as pd
 from ..messages import Messages
 from ..tables import agreement_rows, change_rows, removals_per_year
 from .agency import agency_pages
+from .api import api_page
 from .changes import changes_page, sample_banner
 from .data import data_pages
 from .early import early_pages
@@ -52,5 +53,6 @@ def render_pages(site: Site, source: Path, feeds: list[dict] = ()) -> Output:
     methodology_page(site, out)
     removals_page(site, out, per_year)
     oig_page(site, out, per_year)
+    api_page(site, out)
     sample_banner(site, out)
     return out
