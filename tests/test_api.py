@@ -177,7 +177,7 @@ def test_the_api_page_documents_it_with_a_real_example(built, api):
     assert "curl -s " + site_url() + "api/v1/index.json" in page and "urllib.request" in page
     html = (site / "api" / "index.html").read_text(encoding="utf-8")
     assert 'href="v1/index.json"' in html and 'href="v1/schema.json"' in html
-    assert 'href="../api/"' in (site / "about" / "index.html").read_text(encoding="utf-8")  # in the navigation
+    assert 'href="../api/"' in (site / "data" / "index.html").read_text(encoding="utf-8")  # the data page leads to it
 
 
 @pytest.mark.parametrize("name", hostile_names())

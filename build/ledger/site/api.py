@@ -16,10 +16,11 @@ import pandas as pd
 from ..common.addresses import agency_page, site_url, state_page
 from ..common.contracts import Table
 from ..common.values import json_value, records
+from ..downloads.contract import workbook_path
 from ..history.contract import AGENCIES, CHANGES, EARLY_AGENCY_STATUS
 from ..removals.contract import BY_AGENCY, EARLY_AGENCIES
 from .api_schema import API_AGREEMENTS, API_FOLDER, API_VERSION, schema_document
-from .contract import AGENCY_FIGURES, ICE_FOLDER, NATIONAL_FIGURES, STATE_FIGURES
+from .contract import AGENCY_FIGURES, NATIONAL_FIGURES, STATE_FIGURES
 
 DATAPACKAGE = "data/datapackage.json"
 FEED = "feeds/changes.xml"
@@ -39,8 +40,8 @@ def agency_file(agency_id: str) -> str:
 
 
 def workbook(base: str, sha256s) -> str:
-    """The address of a list's published workbook: its first file, data/ice/<sha256>.xlsx (site.evidence)."""
-    return f"{base}{ICE_FOLDER}/{list(sha256s)[0]}.xlsx"
+    """The address of a list's published workbook: its first file, data/ice/<sha256>.xlsx (the downloads stage publishes it)."""
+    return f"{base}{workbook_path(str(list(sha256s)[0]))}"
 
 
 def grouped(table: Table, frame: pd.DataFrame, *keys: str) -> list[dict[str, list[dict]]]:
