@@ -141,7 +141,7 @@ def summary_removals(result) -> str:
 def summary_render(result) -> str:
     return (
         f"render: {result.pages} pages, {result.charts} charts ({result.svgs_drawn} SVGs drawn), "
-        f"mkdocs {result.mkdocs_seconds:.1f}s"
+        f"{len(result.feeds)} feeds {result.feeds_seconds:.2f}s, api {result.api_seconds:.2f}s, mkdocs {result.mkdocs_seconds:.1f}s"
     )
 
 

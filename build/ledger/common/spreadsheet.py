@@ -31,7 +31,10 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_object_dtype(series) or pd.api.types.is_string_dtype(series):
             # Vectorised over the column (a quarter of a million rows in the sheet rows download);
             # a non-text cell in an object column is left as it is.
-            text = series.where(series.map(lambda v: isinstance(v, str)).astype(bool), "").astype(str)
+            if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
+                text = series.fillna("")  # text throughout: no cell to test one by one
+            else:
+                text = series.where(series.map(lambda v: isinstance(v, str)).astype(bool), "").astype(str)
             runs = text.str.startswith(FORMULA_START)
             if runs.any():
                 out[column] = series.where(~runs, "'" + text)

@@ -49,6 +49,20 @@ def json_value(kind: str, value: object) -> object:
     return str(value)
 
 
+def _dates_as_text(kind: str, values: pd.Series) -> pd.Series:
+    """A date or datetime column as text, the whole column at once (text_cell's format), missing as missing."""
+    if not pd.api.types.is_datetime64_any_dtype(values):
+        if values.map(lambda v: isinstance(v, str), na_action="ignore").fillna(False).astype(bool).any():
+            return pd.Series([text_cell(kind, v) for v in values.tolist()], index=values.index, dtype="str")
+        values = pd.to_datetime(values)
+    text = values.dt.strftime("%Y-%m-%d" if kind == "date" else "%Y-%m-%dT%H:%M:%S")
+    if kind == "datetime":  # isoformat's precision: fractions of a second only when there are some
+        fractional = values.dt.microsecond.fillna(0) != 0
+        if fractional.any():
+            text = text.where(~fractional, values[fractional].map(lambda v: v.isoformat()))
+    return text.astype("str")
+
+
 def as_text(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
     """The table as its CSV and XLSX cells: integers and numbers stay numeric (nullable), text stays text, everything else as text_cell writes it."""
     out = {}
@@ -60,6 +74,8 @@ def as_text(table: Table, frame: pd.DataFrame) -> pd.DataFrame:
             out[column.name] = pd.to_numeric(values, errors="raise").astype("Float64")
         elif column.type == "string":
             out[column.name] = values.astype("str")  # missing stays missing (an empty cell)
+        elif column.type in ("date", "datetime"):
+            out[column.name] = _dates_as_text(column.type, values)
         else:
             out[column.name] = pd.Series([text_cell(column.type, v) for v in values.tolist()], index=frame.index, dtype="str")
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
@@ -72,6 +88,9 @@ def _json_column(kind: str, values: pd.Series) -> list:
     if kind in ("integer", "number"):
         numbers = pd.to_numeric(values, errors="raise").astype("Int64" if kind == "integer" else "Float64")
         return numbers.astype(object).where(numbers.notna(), None).tolist()
+    if kind in ("date", "datetime"):
+        text = _dates_as_text(kind, values)
+        return text.astype(object).where(text.notna(), None).tolist()
     return [json_value(kind, v) for v in values.tolist()]
 
 

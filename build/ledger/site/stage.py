@@ -6,6 +6,7 @@ words from the message catalog and no figure.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,8 @@ class RenderResult:
     svgs_drawn: int
     mkdocs_seconds: float
     feeds: list[FeedFile]  # the Atom feeds written (path from the site's root, title, entries)
+    feeds_seconds: float = 0.0  # what the feeds and the API take, so `make bench` can report what the downloads add
+    api_seconds: float = 0.0
 
 
 def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_dir: Path | None = None) -> RenderResult:
@@ -73,10 +76,17 @@ def run(data_dir: Path, site_dir: Path | None = None, mkdocs: bool = True, work_
     copy_vendor(source / "assets" / "vendor")
     linked = link_downloads(build / DOWNLOADS_TREE, source)
     site = prepare(inputs, figures, rows, latest_p, latest_n, source, t)
+    started = time.perf_counter()
     feeds = write_feeds(site, source)  # before the pages: the data page lists them
+    feeds_seconds = time.perf_counter() - started
     out = render_pages(site, source, feeds)
+    started = time.perf_counter()
     write_api(site, source / API_FOLDER)
+    api_seconds = time.perf_counter() - started
     remove_stale(source, out.written | linked)
     drawn = render_svgs(out.jobs, build / "cache" / "svg")
     seconds = run_mkdocs(config, Path(site_dir or DEFAULT_SITE), build_moment(inputs.publications)) if mkdocs else 0.0
-    return RenderResult(pages=out.pages, charts=len(out.jobs), svgs_drawn=drawn, mkdocs_seconds=seconds, feeds=feeds)
+    return RenderResult(
+        pages=out.pages, charts=len(out.jobs), svgs_drawn=drawn, mkdocs_seconds=seconds, feeds=feeds,
+        feeds_seconds=feeds_seconds, api_seconds=api_seconds,
+    )  # fmt: skip
