@@ -136,7 +136,7 @@ def test_a_name_with_markup_and_control_characters_stays_escaped_and_the_feed_we
         "field": None, "old_value": None, "new_value": None, "detail": "<b>note</b>\x07",
     }])  # fmt: skip
     counts = pd.Series({"source_file": "list\x01<i>.xlsx"})
-    content = entry_html(T, counts, rows, {"Task Force Model": "Task force"}, BASE, "data/ice/x.xlsx")
+    content = entry_html(T, counts, list(rows.itertuples(index=False)), {"Task Force Model": "Task force"}, BASE, "data/ice/x.xlsx")
     when = dt.datetime(2025, 1, 2, 3, 4, tzinfo=dt.timezone.utc)
     entry = Entry("tag:example.org,2021:x:FL", "A title \x0c", BASE + "changes/", when, content)
     xml = atom(T, Feed("feeds/states/fl.xml", "tag:example.org,2021:changes:FL", "T\x00", "S", BASE, (entry,)), when)

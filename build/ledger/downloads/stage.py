@@ -23,7 +23,7 @@ from ..ingest.contract import PUBLICATIONS, REJECTED_ROWS, SHEET_ROWS
 from ..removals.contract import BY_AGENCY, BY_STATE, BY_YEAR, EARLY_AGENCIES
 from ..sources.store import Store
 from . import tables
-from .contract import BY_NAME, DATA_FOLDER, DOWNLOADS, FORMATS, ICE_FOLDER, MANIFEST, PRODUCTS, PUBLISHED
+from .contract import BY_NAME, DATA_FOLDER, SHEET_ROW_COLUMNS, DOWNLOADS, FORMATS, ICE_FOLDER, MANIFEST, PRODUCTS, PUBLISHED
 from .formats import sha256, write_formats
 from .package import write_package
 
@@ -49,7 +49,8 @@ def published_frames(build: Path) -> dict[str, pd.DataFrame]:
         "agencies": read_table(build, AGENCIES),
         "changes": read_table(build, CHANGES),
         "publications": tables.publications(pubs),
-        "sheet_rows": tables.sheet_rows(read_table(build, SHEET_ROWS), read_table(build, ROW_AGREEMENTS)),
+        # Only the published columns: the raw cells are half the table and stay in ICE's workbooks.
+        "sheet_rows": tables.sheet_rows(read_table(build, SHEET_ROWS, list(SHEET_ROW_COLUMNS)), read_table(build, ROW_AGREEMENTS)),
         "rejected_rows": read_table(build, REJECTED_ROWS),
         "removals_by_agency": read_table(build, BY_AGENCY),
         "removals_by_state": read_table(build, BY_STATE),

@@ -97,14 +97,14 @@ def entry_title(t: Messages, counts: pd.Series) -> str:
     return t(key, date=counts["published_at"], summary=change_summary(t, counts))
 
 
-def entry_html(t: Messages, counts: pd.Series, rows: pd.DataFrame, labels: dict, base: str, workbook: str) -> str:
+def entry_html(t: Messages, counts: pd.Series, rows: list, labels: dict, base: str, workbook: str) -> str:
     """A list's changes as an HTML list, each agency linked to its page, then ICE's workbook (`workbook`, from the site's root).
 
     Every value is escaped; the catalog's sentence is escaped before the escaped values go in.
     """
     details = change_details(t, labels)
     items = []
-    for c in rows.itertuples(index=False):
+    for c in rows:
         words = {
             "agency": f'<a href="{h(base + agency_page(c.agency_id))}">{h(c.agency_name)}</a>',
             "state": h(c.state), "change": h(t.get(f"change.{c.change}", c.change)),
@@ -118,18 +118,29 @@ def entry_html(t: Messages, counts: pd.Series, rows: pd.DataFrame, labels: dict,
     return "<ul>\n" + "\n".join(items) + f"\n</ul>\n<p>{source}</p>"
 
 
-def feed_entries(site: Site, facts: pd.DataFrame, state: str, base: str) -> tuple[Entry, ...]:
-    """One entry per list that changed something in the scope (state '' is national), newest first, at most FEED_LISTS."""
-    changes = site.changes if not state else site.changes[site.changes["state"] == state]
+def feed_entries(site: Site, facts: pd.DataFrame, state: str, base: str, by_list: dict) -> tuple[Entry, ...]:
+    """One entry per list that changed something in the scope (state '' is national), newest first, at most FEED_LISTS.
+
+    `by_list` holds each (state, list)'s and each ('', list)'s changes, grouped once for every feed.
+    """
     entries = []
     for _, counts in changed_lists(site.list_changes, state).iterrows():
         pid, list_ = counts["publication_id"], facts.loc[counts["publication_id"]]
         entries.append(Entry(
             id=tag(base, pid, state or "national"), title=entry_title(site.t, counts), link=base + list_["page"],
             published=list_["published"],
-            content=entry_html(site.t, counts, changes[changes["publication_id"] == pid], site.common["labels"], base, list_["workbook"]),
+            content=entry_html(site.t, counts, by_list[(state, pid)], site.common["labels"], base, list_["workbook"]),
         ))  # fmt: skip
     return tuple(entries)
+
+
+def changes_by_list(changes: pd.DataFrame) -> dict[tuple[str, str], list]:
+    """Each list's changes as rows, nationally (state '') and per state, in the log's order (one pass over the log)."""
+    grouped: dict[tuple[str, str], list] = {}
+    for row in changes.itertuples(index=False):
+        grouped.setdefault(("", row.publication_id), []).append(row)
+        grouped.setdefault((row.state, row.publication_id), []).append(row)
+    return grouped
 
 
 def feed_list(site: Site) -> list[Feed]:
@@ -137,15 +148,16 @@ def feed_list(site: Site) -> list[Feed]:
     t, base = site.t, site_url()
     csv = base + CHANGES_CSV
     facts = list_facts(site.changes, site.inputs.publications)
+    by_list = changes_by_list(site.changes)
     feeds = [Feed(
         national_feed(), tag(base, "changes"), t("feed.national.title"), t("feed.national.subtitle", count=FEED_LISTS, csv=csv),
-        base + f"{CHANGES_FOLDER}/", feed_entries(site, facts, "", base),
+        base + f"{CHANGES_FOLDER}/", feed_entries(site, facts, "", base, by_list),
     )]  # fmt: skip
     for state in site.figures[site.figures["ever"] > 0].itertuples(index=False):
         feeds.append(Feed(
             state_feed(state.usps), tag(base, "changes", state.usps), t("feed.state.title", name=state.title),
             t("feed.state.subtitle", count=FEED_LISTS, name=state.title, csv=csv), base + state_page(state.usps),
-            feed_entries(site, facts, state.usps, base),
+            feed_entries(site, facts, state.usps, base, by_list),
         ))  # fmt: skip
     return feeds
 
