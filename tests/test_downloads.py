@@ -15,11 +15,11 @@ import pytest
 from ledger import cli
 from ledger.common.contracts import Column
 from ledger.downloads import stage as downloads
-from ledger.downloads.contract import FORMATS, MANIFEST, PUBLISHED
+from ledger.downloads.contract import FORMATS, MANIFEST, PUBLISHED, SOURCES
 
 from .hostile import FORMULA_NAMES, hostile_names, write_corpus
 
-# Each published table and the build table whose rows it has (None: made from several).
+# Each published table and the build table whose rows it has (None: every stage's checks); the contract's SOURCES must agree.
 UPSTREAM = {
     "agreements": "agreements.parquet", "agencies": "agencies.parquet", "changes": "changes.parquet",
     "publications": "publications.parquet", "sheet_rows": "sheet_rows.parquet", "rejected_rows": "rejected_rows.csv",
@@ -60,7 +60,7 @@ def xlsx_rows(path: Path) -> int:
 def check_every_table_in_four_formats(data: Path) -> None:
     build, folder = data / "build", data / "build" / "downloads" / "data"
     listed = pd.read_parquet(build / "downloads.parquet")
-    assert set(UPSTREAM) == {p.name for p in PUBLISHED}
+    assert set(UPSTREAM) == {p.name for p in PUBLISHED} and {k: v or "qa" for k, v in UPSTREAM.items()} == SOURCES
     for p in PUBLISHED:
         expected = build_rows(build, p.name)
         mine = listed[listed["name"] == p.name]
@@ -213,3 +213,18 @@ def test_the_real_archives_downloads_are_complete_and_the_package_validates(real
         assert (site / path).stat().st_size == int(listed.loc[listed["path"] == path, "bytes"].iloc[0]), path
     meta = pq.ParquetFile(site / "data" / "sheet_rows.parquet").metadata
     assert meta.num_row_groups > 1
+
+
+def test_the_check_stage_fails_a_download_that_lost_rows(sample, tmp_path):
+    """The reconciliation is a check that fails the build: a published Parquet file short of rows is caught."""
+    import shutil
+
+    from ledger.checks.downloads import download_checks
+
+    build = tmp_path / "build"
+    shutil.copytree(sample / "build", build)
+    assert all(row["status"] == "pass" for row in download_checks(build, None))
+    path = build / "downloads" / "data" / "agreements.parquet"
+    pq.write_table(pq.read_table(path).slice(0, 1), path)
+    failed = [row for row in download_checks(build, None) if row["status"] == "fail"]
+    assert [row["scope"] for row in failed] == ["agreements"]

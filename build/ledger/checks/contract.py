@@ -16,7 +16,7 @@ STAGE = Stage(
     description="run the quality checks on build/ (and the site) and write qa_summary.csv",
     package="ledger.checks",
     run="ledger.checks.stage:run",
-    reads=("ingest", "history", "removals", "render"),
+    reads=("ingest", "history", "removals", "downloads", "render"),
     writes=(SITE_QA, SUMMARY),
     help="run the quality checks on build/ (and site/) and write qa_summary.csv",
 )

@@ -15,6 +15,7 @@ import pandas as pd
 from ..common.contracts import save_table
 from ..common.qa import QA_COLUMNS, STATUSES, check
 from .contract import SITE_QA, SUMMARY
+from .downloads import download_checks
 from .figures import figure_checks, workbook_checks
 from .outputs import publication_checks
 from .site import site_checks
@@ -42,6 +43,7 @@ def run(data_dir: Path, site_dir: Path | None = None, write: bool = True, includ
         rows += publication_checks(publications, sheet_rows, rejected)
         if (build / "national_figures.parquet").exists():
             rows += figure_checks(build)
+        rows += download_checks(build, Path(site_dir) if site_dir is not None and Path(site_dir).exists() else None)
     else:
         rows.append(check("ingest_outputs_present", str(publications_path), "missing", "present", "fail"))
     summary = pd.concat([load_stage_rows(build, include_site), pd.DataFrame(rows, columns=QA_COLUMNS).astype(str)], ignore_index=True)

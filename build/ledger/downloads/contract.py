@@ -94,6 +94,14 @@ PUBLISHED: tuple[Published, ...] = (
     Published("quality_checks", "Quality checks", Table("quality_checks", "every quality check of the pipeline's stages in this build", QA_COLUMNS)),
 )
 BY_NAME = {p.name: p for p in PUBLISHED}
+# The build table each published table has the rows of (the check stage reconciles them); "qa" is
+# every stage's qa/<stage>.csv together.
+SOURCES = {
+    "agreements": AGREEMENTS.file, "agencies": AGENCIES.file, "changes": CHANGES.file, "publications": PUBLICATIONS.file,
+    "sheet_rows": SHEET_ROWS.file, "rejected_rows": REJECTED_ROWS.file, "removals_by_agency": BY_AGENCY.file,
+    "removals_by_state": BY_STATE.file, "removals_by_year": BY_YEAR.file, "early_agencies": EARLY_AGENCIES.file,
+    "quality_checks": "qa",
+}  # fmt: skip
 
 MANIFEST = Published(
     "ice_workbooks", "ICE's workbooks",

@@ -18,13 +18,14 @@ from ..common.addresses import build_moment
 from ..common.background import in_background
 from ..common.contracts import qa_table, read_table, save_table
 from ..common.errors import LedgerError
+from ..common.values import as_text
 from ..history.contract import AGENCIES, AGREEMENTS, CHANGES, ROW_AGREEMENTS
 from ..ingest.contract import PUBLICATIONS, REJECTED_ROWS, SHEET_ROWS
 from ..removals.contract import BY_AGENCY, BY_STATE, BY_YEAR, EARLY_AGENCIES
 from ..sources.store import Store
 from . import tables
 from .contract import BY_NAME, DATA_FOLDER, SHEET_ROW_COLUMNS, DOWNLOADS, FORMATS, ICE_FOLDER, MANIFEST, PRODUCTS, PUBLISHED
-from .formats import sha256, write_formats
+from .formats import sha256, write_csv, write_formats
 from .package import write_package
 
 # The sheet rows' workbook is the slow file (XlsxWriter writes some 250,000 cells a second): it is
@@ -127,8 +128,7 @@ def run(data_dir: Path) -> DownloadsResult:
     manifest_path = root / ICE_FOLDER / "manifest.csv"
     for path in publish_workbooks(Path(data_dir), root / ICE_FOLDER, manifest):
         rows.append(file_row(root, path, MANIFEST.name, "xlsx-original", None))
-    write_formats(MANIFEST.name, MANIFEST.title, MANIFEST.table, manifest, manifest_path.parent, created, ("csv",))
-    (manifest_path.parent / f"{MANIFEST.name}.csv").replace(manifest_path)
+    write_csv(as_text(MANIFEST.table, manifest), manifest_path)  # beside the workbooks, as data/ice/manifest.csv
     rows.append(file_row(root, manifest_path, MANIFEST.name, "csv", len(manifest)))
     for wait in slow:
         for path, count in wait():
