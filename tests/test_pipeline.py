@@ -127,3 +127,12 @@ def test_touching_a_module_re_runs_exactly_the_stages_that_run_it(tmp_path):
         assert ran == expected, f"touching {module.relative_to(PACKAGE)}"
         build(data, site)  # back to the original bytes: the same stages again
     shutil.rmtree(site)
+
+
+def test_a_forks_site_url_reruns_exactly_the_stages_that_write_addresses(tmp_path, monkeypatch):
+    """LEDGER_SITE_URL stands in for mkdocs.yml's site_url: the stages reading mkdocs.yml see it in their stamps, the others do not."""
+    monkeypatch.delenv("LEDGER_SITE_URL", raising=False)
+    before = {s.name: pipeline.stamp_of(s, tmp_path)[1] for s in pipeline.ordered()}
+    monkeypatch.setenv("LEDGER_SITE_URL", "https://example.org/fork/")
+    after = {s.name: pipeline.stamp_of(s, tmp_path)[1] for s in pipeline.ordered()}
+    assert {name for name in before if before[name] != after[name]} == {"downloads", "render"}

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from .checks.contract import STAGE as CHECK
 from .common import stamps
+from .common.addresses import site_url
 from .common.contracts import Stage, Table
 from .common.fixes import manual_dir
 from .common.paths import PACKAGE, PROJECT_PUBLISHED_DIR, REPO
@@ -172,7 +173,10 @@ def reads(stage: Stage, data_dir: Path) -> list[Path]:
 def stamp_of(stage: Stage, data_dir: Path, variant: str = "") -> tuple[Path, str]:
     """(stamp file, signature of everything the stage reads) for one stage and one variant of it."""
     name = f"{stage.name}-{variant}" if variant else stage.name
-    return Path(data_dir) / "build" / "cache" / f"{name}.stamp", stamps.signature(reads(stage, data_dir)) + variant
+    # A stage that reads mkdocs.yml writes addresses: the site_url in force (LEDGER_SITE_URL may
+    # override the file's) is part of what it reads.
+    address = f"|{site_url()}" if "project:mkdocs.yml" in stage.inputs else ""
+    return Path(data_dir) / "build" / "cache" / f"{name}.stamp", stamps.signature(reads(stage, data_dir)) + variant + address
 
 
 def runner(stage: Stage):

@@ -10,6 +10,7 @@ import os
 import shutil
 from pathlib import Path
 
+from ..common.addresses import SITE_URL_RE, site_url
 from ..common.paths import MKDOCS_CONFIG, SITE_SRC  # noqa: F401 (SITE_SRC is re-exported)
 
 # The folders of the tree the render stage generates; everything else is copied from site_src/.
@@ -46,7 +47,8 @@ def prepare_source(build: Path) -> tuple[Path, Path]:
     # The project's mkdocs.yml names docs_dir and the snippets' base path as site_src, relative to
     # the folder MkDocs runs in: beside this tree, it builds this tree.
     config = Path(build) / "mkdocs.yml"
-    text = MKDOCS_CONFIG.read_text(encoding="utf-8")
+    # site_url as the build uses it: mkdocs.yml's, or LEDGER_SITE_URL's for a fork's one build.
+    text = SITE_URL_RE.sub(f"site_url: {site_url()}", MKDOCS_CONFIG.read_text(encoding="utf-8"), count=1)
     if not config.exists() or config.read_text(encoding="utf-8") != text:
         config.write_text(text, encoding="utf-8")
     return source, config
