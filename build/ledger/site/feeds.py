@@ -17,6 +17,7 @@ import pandas as pd
 from feedgen.feed import FeedGenerator
 
 from ..common.addresses import FEEDS_FOLDER, agency_page, build_moment, national_feed, site_url, state_feed, state_page
+from ..common.ice import ICE_TIME_ZONE
 from .changelog import CHANGES_CSV, CHANGES_FOLDER, change_pages, workbooks
 from .contract import CHANGE_COUNTS, count_column
 from .format import h
@@ -82,11 +83,12 @@ def changed_lists(list_changes: pd.DataFrame, state: str = "", limit: int = FEED
 
 
 def list_facts(changes: pd.DataFrame, publications: pd.DataFrame) -> pd.DataFrame:
-    """Per list (indexed by publication_id): its moment in UTC, its page of the change log and its published workbook, from the site's root."""
+    """Per list (indexed by publication_id): its moment in UTC (from ICE's time), its page of the change log and its published workbook, from the site's root."""
     pages = {pid: f"{CHANGES_FOLDER}/{page.url}" for page in change_pages(changes) for pid in page.rows["publication_id"].unique()}
     pubs = publications.set_index("publication_id")
     return pd.DataFrame({
-        "published": [pd.Timestamp(t).tz_localize("UTC").to_pydatetime() for t in pubs["published_at"]],
+        # published_at is ICE's wall clock (America/New_York, as ingest dates every list): an Atom date carries its offset.
+        "published": [pd.Timestamp(t).tz_localize(ICE_TIME_ZONE, ambiguous=True, nonexistent="shift_forward").tz_convert("UTC").to_pydatetime() for t in pubs["published_at"]],
         "page": [pages.get(pid, f"{CHANGES_FOLDER}/") for pid in pubs.index],  # a list that changed nothing has no page
         "workbook": workbooks(publications)["workbook"].reindex(pubs.index),
     }, index=pubs.index)  # fmt: skip
@@ -168,7 +170,8 @@ def atom(t: Messages, feed: Feed, updated: dt.datetime) -> str:
     fg.id(xml_text(feed.id))
     fg.title(xml_text(feed.title))
     fg.subtitle(xml_text(feed.subtitle))
-    fg.updated(updated)
+    # The build's one date, or the newest entry's moment when that is later the same day: a feed is never older than its entries.
+    fg.updated(max([updated, *(e.published for e in feed.entries)]))
     fg.link(href=site_url() + feed.path, rel="self", type=ATOM)
     fg.link(href=xml_text(feed.page), rel="alternate", type="text/html")
     fg.author(name=t("feed.author"))
